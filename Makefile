@@ -1,0 +1,94 @@
+# paiban: build, outputs and tests.
+#
+#   make          install missing Debian packages, build build/paiban and every output in out/
+#   make check    install missing Debian packages, run every test
+#   make check-asan   the same tests with AddressSanitizer and UBSan
+#   make bench    print speed figures (medians)
+#
+# Targets that compile call `deps` first and then re-enter make, so that
+# pkg-config is only asked once the -dev packages are known to be there.
+
+DEBS := gcc make pkg-config libxml2-dev libxml2-utils libharfbuzz-dev \
+        libfreetype-dev libhpdf-dev libicu-dev libfontconfig-dev fonts-noto-cjk \
+        poppler-utils mupdf-tools qpdf python3 valgrind
+PKGS := libxml-2.0 harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc
+
+BUILD ?= build
+SAN ?=
+CC ?= cc
+OPT ?= -O2
+CFLAGS_BASE = -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
+              -D_DEFAULT_SOURCE $(shell pkg-config --cflags $(PKGS))
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lhpdf -lm
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+CFLAGS_ALL = $(CFLAGS_BASE) $(SANFLAGS) $(CFLAGS)
+
+SRCS := $(wildcard src/*.c)
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+OUTPUTS := out/report.pdf
+
+.PHONY: all deps build outputs check check-run check-asan bench clean
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory outputs
+
+# Install what is missing (as root), or print the exact command to run.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "missing packages; run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: $(BUILD)/paiban
+
+outputs: $(OUTPUTS)
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/paiban: $(BUILD)/obj/main.o $(LIB_OBJS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+# The print edition.  SOURCE_DATE_EPOCH defaults to the last commit's time
+# so that a rebuild of the same sources is byte-identical.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+out/report.pdf: $(BUILD)/paiban xml/report.xml $(wildcard xml/*.rng) styles/print.xml
+	@mkdir -p out
+	$(BUILD)/paiban -s styles/print.xml -o $@ xml/report.xml
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(BUILD)/paiban $(UNIT_BINS)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT=-O1 check-run
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/paiban
+	@BUILD=$(BUILD) sh tests/bench.sh
+
+clean:
+	rm -rf build out

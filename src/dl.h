@@ -1,0 +1,118 @@
+/*
+ * dl.h: the display list, the device-independent result of layout.
+ *
+ * A dl_document is a sequence of pages; each page is a list of drawing
+ * items in painting order: glyph runs, boxes (optionally rounded, filled,
+ * stroked), rules and named destinations.  It also carries the document
+ * metadata and the outline.  Coordinates are in PostScript points with the
+ * origin at the top-left corner of the page and y growing downwards; the
+ * PDF writer flips them.  Nothing here knows about XML, styles or PDF, so
+ * imposition and handouts are just other selections of the same pages.
+ *
+ * Ownership: the dl_document owns every page, item, array and string in it
+ * and frees them in dl_document_free().  Fonts are borrowed from the
+ * context's font cache and must outlive the document.
+ */
+#ifndef PAIBAN_DL_H
+#define PAIBAN_DL_H
+
+#include "font.h"
+
+#include <stdint.h>
+
+typedef struct dl_color {
+    float r, g, b;              /* 0..1, DeviceRGB */
+} dl_color;
+
+/* One glyph placed on the page. */
+typedef struct dl_glyph {
+    uint32_t gid;               /* glyph index in run->font */
+    float x, y;                 /* pen position of the glyph origin (baseline) */
+    uint32_t text_start;        /* index into run->text of this glyph's characters */
+    uint32_t text_len;          /* how many characters it stands for; 0 for the
+                                   second and later glyphs of one cluster */
+} dl_glyph;
+
+/* A run of glyphs in one font, size and colour. */
+typedef struct dl_glyph_run {
+    font *font;                 /* borrowed from the font cache */
+    float size;                 /* font size in points */
+    dl_color color;
+    int n;
+    dl_glyph *glyphs;           /* owned */
+    int text_n;
+    uint32_t *text;             /* owned; the Unicode text the glyphs show */
+} dl_glyph_run;
+
+/* Which edges of a box are left open, for a box split across pages. */
+enum { DL_OPEN_TOP = 1, DL_OPEN_BOTTOM = 2 };
+
+/* A rectangle, optionally with rounded corners, filled and/or stroked. */
+typedef struct dl_box {
+    float x, y, w, h;           /* top-left corner and size */
+    float radius;               /* corner radius; 0 for square corners */
+    int filled;
+    dl_color fill;
+    int stroked;
+    dl_color stroke;
+    float stroke_width;
+    unsigned open_edges;        /* DL_OPEN_*: these edges are neither stroked
+                                   nor rounded */
+} dl_box;
+
+/* A straight line. */
+typedef struct dl_rule {
+    float x1, y1, x2, y2;
+    float width;
+    dl_color color;
+} dl_rule;
+
+typedef enum dl_kind { DL_GLYPHS, DL_BOX, DL_RULE } dl_kind;
+
+typedef struct dl_item {
+    dl_kind kind;
+    union {
+        dl_glyph_run glyphs;
+        dl_box box;
+        dl_rule rule;
+    } u;
+} dl_item;
+
+typedef struct dl_page {
+    float width, height;        /* page size in points */
+    int n, cap;
+    dl_item *items;             /* owned, in painting order */
+} dl_page;
+
+/* An outline (bookmark) entry pointing at a place on a page. */
+typedef struct dl_outline {
+    char *title;                /* owned, UTF-8 */
+    int level;                  /* 0 for top level, 1 below it, ... */
+    int page;                   /* index into pages */
+    float y;                    /* top of the target, page coordinates */
+} dl_outline;
+
+typedef struct dl_document {
+    int npages, pages_cap;
+    dl_page *pages;             /* owned */
+    int noutline, outline_cap;
+    dl_outline *outline;        /* owned, in document order */
+    char *title;                /* owned UTF-8 metadata, each may be NULL */
+    char *author;
+    char *subject;
+    char *keywords;
+    char *lang;                 /* BCP 47, e.g. "zh-Hans" */
+} dl_document;
+
+/* Create an empty document. */
+dl_document *dl_document_new(void);
+/* Free the document and everything it owns. */
+void dl_document_free(dl_document *doc);
+/* Append a blank page of the given size and return it. */
+dl_page *dl_add_page(dl_document *doc, float width, float height);
+/* Append an item to page and return it (zeroed, kind set). */
+dl_item *dl_add_item(dl_page *page, dl_kind kind);
+/* Append an outline entry (title is copied). */
+void dl_add_outline(dl_document *doc, const char *title, int level, int page, float y);
+
+#endif

@@ -1,0 +1,855 @@
+/* style.c: style sheets, computed styles and the styled tree. */
+#include "style.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum prop_type {
+    P_STRING, P_LENGTH, P_LINE_HEIGHT, P_COLOR, P_BACKGROUND, P_WEIGHT,
+    P_ALIGN, P_BOOL, P_INT, P_PADDING
+} prop_type;
+
+/* One style property: its name, value type, where it lives, and inheritance. */
+typedef struct prop_def {
+    const char *name;
+    prop_type type;
+    size_t offset;
+    int inherited;
+} prop_def;
+
+#define F(field) offsetof(style, field)
+static const prop_def PROPS[] = {
+    {"font-family", P_STRING, F(font_family), 1},
+    {"font-weight", P_WEIGHT, F(bold), 1},
+    {"font-size", P_LENGTH, F(font_size), 1},
+    {"line-height", P_LINE_HEIGHT, F(line_height), 1},
+    {"color", P_COLOR, F(color), 1},
+    {"text-align", P_ALIGN, F(align), 1},
+    {"text-indent", P_LENGTH, F(text_indent), 0},
+    {"space-before", P_LENGTH, F(space_before), 0},
+    {"space-after", P_LENGTH, F(space_after), 0},
+    {"margin-left", P_LENGTH, F(margin_left), 0},
+    {"margin-right", P_LENGTH, F(margin_right), 0},
+    {"padding", P_PADDING, F(padding_top), 0},
+    {"padding-top", P_LENGTH, F(padding_top), 0},
+    {"padding-right", P_LENGTH, F(padding_right), 0},
+    {"padding-bottom", P_LENGTH, F(padding_bottom), 0},
+    {"padding-left", P_LENGTH, F(padding_left), 0},
+    {"background", P_BACKGROUND, F(background), 0},
+    {"border-width", P_LENGTH, F(border_width), 0},
+    {"border-color", P_COLOR, F(border_color), 0},
+    {"border-radius", P_LENGTH, F(radius), 0},
+    {"shrink-wrap", P_BOOL, F(shrink_wrap), 0},
+    {"keep-with-next", P_BOOL, F(keep_with_next), 0},
+    {"keep-together", P_BOOL, F(keep_together), 0},
+    {"outline-level", P_INT, F(outline_level), 0},
+    {"rule-above", P_LENGTH, F(rule_above), 0},
+    {"rule-color", P_COLOR, F(rule_color), 0},
+    {"rule-gap", P_LENGTH, F(rule_gap), 0},
+    {"label", P_STRING, F(label), 0},
+};
+#undef F
+enum { NPROPS = sizeof PROPS / sizeof PROPS[0], FONT_SIZE_PROP = 2 };
+
+typedef struct style_decl {
+    int prop;                   /* index into PROPS */
+    char *value;
+} style_decl;
+
+typedef struct style_rule {
+    char *name;
+    char *parent;               /* style inherited from, or NULL */
+    pb_pos pos;
+    int ndecls;
+    style_decl *decls;
+} style_rule;
+
+struct style_sheet {
+    doc *source;                /* keeps file names alive for positions */
+    int nrules, rules_cap;
+    style_rule *rules;
+    style_page page;
+};
+
+/* ---- values ---------------------------------------------------------- */
+
+/* Parse a length such as "12pt", "4mm", "2em" (em relative to font_size). */
+int style_parse_length(const char *s, float font_size, float *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || !isfinite(v))
+        return -1;
+    static const struct { const char *unit; double pt; } units[] = {
+        {"pt", 1}, {"mm", 72 / 25.4}, {"cm", 720 / 25.4}, {"in", 72}, {"px", 0.75},
+    };
+    if (strcmp(end, "em") == 0) {
+        *out = (float)(v * font_size);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(end, units[i].unit) == 0) {
+            *out = (float)(v * units[i].pt);
+            return 0;
+        }
+    if (*end == '\0' && v == 0) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
+/* Parse "#rgb" or "#rrggbb". */
+int style_parse_color(const char *s, style_color *out)
+{
+    size_t n = strlen(s);
+    if (s[0] != '#' || (n != 4 && n != 7) || strspn(s + 1, "0123456789abcdefABCDEF") != n - 1)
+        return -1;
+    unsigned v = (unsigned)strtoul(s + 1, NULL, 16);
+    if (n == 4)
+        v = ((v & 0xF00) << 12 | (v & 0xF00) << 8 | (v & 0xF0) << 8 |
+             (v & 0xF0) << 4 | (v & 0xF) << 4 | (v & 0xF));
+    out->r = (float)((v >> 16) & 0xFF) / 255.0f;
+    out->g = (float)((v >> 8) & 0xFF) / 255.0f;
+    out->b = (float)(v & 0xFF) / 255.0f;
+    return 0;
+}
+
+/* Index of value in a NULL-terminated word list, or -1. */
+static int word_index(const char *value, const char *const *words)
+{
+    for (int i = 0; words[i]; i++)
+        if (strcmp(value, words[i]) == 0)
+            return i;
+    return -1;
+}
+
+static const char *const WEIGHTS[] = {"normal", "bold", NULL};
+static const char *const ALIGNS[] = {"justify", "left", "center", "right", NULL};
+static const char *const BOOLS[] = {"no", "yes", NULL};
+
+/* Store value into the field of s for property p; -1 when it is invalid. */
+static int set_prop(style *s, const prop_def *p, const char *value)
+{
+    char *field = (char *)s + p->offset;
+    switch (p->type) {
+    case P_STRING:
+        *(char **)field = (char *)value; /* points into the rule; copied later */
+        return 0;
+    case P_LENGTH:
+        return style_parse_length(value, s->font_size, (float *)field);
+    case P_LINE_HEIGHT: {
+        char *end;
+        double v = strtod(value, &end);
+        if (end != value && *end == '\0' && v > 0 && isfinite(v)) {
+            *(float *)field = (float)(v * s->font_size);
+            return 0;
+        }
+        return style_parse_length(value, s->font_size, (float *)field);
+    }
+    case P_COLOR:
+        return style_parse_color(value, (style_color *)field);
+    case P_BACKGROUND:
+        s->has_background = strcmp(value, "none") != 0;
+        return s->has_background ? style_parse_color(value, (style_color *)field) : 0;
+    case P_WEIGHT:
+    case P_ALIGN:
+    case P_BOOL: {
+        int i = word_index(value, p->type == P_WEIGHT ? WEIGHTS : p->type == P_ALIGN ? ALIGNS : BOOLS);
+        *(int *)field = i;
+        return i < 0 ? -1 : 0;
+    }
+    case P_INT: {
+        char *end;
+        long v = strtol(value, &end, 10);
+        *(int *)field = (int)v;
+        return (end == value || *end || v < 0 || v > 9) ? -1 : 0;
+    }
+    case P_PADDING: {
+        float v;
+        if (style_parse_length(value, s->font_size, &v) < 0)
+            return -1;
+        s->padding_top = s->padding_right = s->padding_bottom = s->padding_left = v;
+        return 0;
+    }
+    }
+    return -1;
+}
+
+/* What a valid value of p looks like, for error messages. */
+static const char *expected_value(prop_type t)
+{
+    switch (t) {
+    case P_LENGTH: case P_PADDING: return "a length such as 10pt, 4mm or 2em";
+    case P_LINE_HEIGHT: return "a multiple such as 1.6, or a length";
+    case P_COLOR: return "a colour such as #336699";
+    case P_BACKGROUND: return "a colour such as #336699, or none";
+    case P_WEIGHT: return "normal or bold";
+    case P_ALIGN: return "justify, left, center or right";
+    case P_BOOL: return "yes or no";
+    case P_INT: return "a whole number from 0 to 9";
+    case P_STRING: return "text";
+    }
+    return "a value";
+}
+
+/* ---- loading a sheet --------------------------------------------------- */
+
+/* The index of property name, or -1. */
+static int find_prop(const char *name)
+{
+    for (int i = 0; i < NPROPS; i++)
+        if (strcmp(PROPS[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* Check one declared value by applying it to a scratch style. */
+static int check_value(pb_ctx *ctx, const style_rule *r, int prop, const char *value)
+{
+    style scratch = {.font_size = 10};
+    if (set_prop(&scratch, &PROPS[prop], value) == 0)
+        return 0;
+    pb_error(ctx, r->pos, "style '%s': invalid value '%s' for %s; expected %s",
+             r->name, value, PROPS[prop].name, expected_value(PROPS[prop].type));
+    return -1;
+}
+
+/* Read one <style> element into rule; -1 on errors (reported). */
+static int read_rule(pb_ctx *ctx, const doc_node *el, style_rule *r)
+{
+    int bad = 0;
+    r->pos = el->pos;
+    r->name = pb_strdup(doc_attr_get(el, "name"));
+    r->parent = pb_strdup(doc_attr_get(el, "parent"));
+    if (!r->name) {
+        pb_error(ctx, el->pos, "<style> needs a name attribute");
+        return -1;
+    }
+    r->decls = pb_alloc(sizeof *r->decls * (size_t)(el->nattrs ? el->nattrs : 1));
+    for (int i = 0; i < el->nattrs; i++) {
+        const doc_attr *a = &el->attrs[i];
+        if (strcmp(a->name, "name") == 0 || strcmp(a->name, "parent") == 0)
+            continue;
+        int p = find_prop(a->name);
+        if (p < 0) {
+            pb_error(ctx, el->pos, "style '%s': unknown property '%s' "
+                     "(see styles/README.md for the list)", r->name, a->name);
+            bad = 1;
+            continue;
+        }
+        if (check_value(ctx, r, p, a->value) < 0)
+            bad = 1;
+        r->decls[r->ndecls++] = (style_decl){p, pb_strdup(a->value)};
+    }
+    return bad ? -1 : 0;
+}
+
+/* Named page sizes, in millimetres. */
+static int page_size(const char *name, float *w, float *h)
+{
+    static const struct { const char *name; float w, h; } sizes[] = {
+        {"A3", 297, 420}, {"A4", 210, 297}, {"A5", 148, 210}, {"A6", 105, 148},
+        {"B5", 176, 250}, {"letter", 215.9f, 279.4f},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        if (strcmp(name, sizes[i].name) == 0) {
+            *w = sizes[i].w * 72 / 25.4f;
+            *h = sizes[i].h * 72 / 25.4f;
+            return 0;
+        }
+    return -1;
+}
+
+/* Read the <page> element into the page master; -1 on errors. */
+static int read_page(pb_ctx *ctx, const doc_node *el, style_page *pg)
+{
+    static const struct { const char *name; size_t off; } lens[] = {
+        {"width", offsetof(style_page, width)}, {"height", offsetof(style_page, height)},
+        {"margin-top", offsetof(style_page, margin_top)},
+        {"margin-bottom", offsetof(style_page, margin_bottom)},
+        {"margin-inner", offsetof(style_page, margin_inner)},
+        {"margin-outer", offsetof(style_page, margin_outer)},
+        {"folio-offset", offsetof(style_page, folio_offset)},
+    };
+    int bad = 0;
+    pg->pos = el->pos;
+    for (int i = 0; i < el->nattrs; i++) {
+        const doc_attr *a = &el->attrs[i];
+        int known = 0;
+        if (strcmp(a->name, "size") == 0) {
+            known = 1;
+            if (page_size(a->value, &pg->width, &pg->height) < 0) {
+                pb_error(ctx, el->pos, "unknown page size '%s'; use A3, A4, A5, A6, B5 or letter, "
+                         "or give width and height", a->value);
+                bad = 1;
+            }
+        }
+        for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++)
+            if (strcmp(a->name, lens[k].name) == 0) {
+                known = 1;
+                if (style_parse_length(a->value, 0, (float *)((char *)pg + lens[k].off)) < 0) {
+                    pb_error(ctx, el->pos, "page: invalid length '%s' for %s", a->value, a->name);
+                    bad = 1;
+                }
+            }
+        if (!known) {
+            pb_error(ctx, el->pos, "page: unknown property '%s'", a->name);
+            bad = 1;
+        }
+    }
+    if (!bad && (pg->width < 72 || pg->height < 72 ||
+                 pg->margin_inner + pg->margin_outer > pg->width - 36 ||
+                 pg->margin_top + pg->margin_bottom > pg->height - 36)) {
+        pb_error(ctx, el->pos, "page: the margins leave no room for text (or the page is smaller than 1 inch)");
+        bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+/* The rule called name, or NULL. */
+static const style_rule *find_rule(const style_sheet *sh, const char *name)
+{
+    for (int i = 0; i < sh->nrules; i++)
+        if (strcmp(sh->rules[i].name, name) == 0)
+            return &sh->rules[i];
+    return NULL;
+}
+
+/* Check that every parent exists and that no chain loops. */
+static int check_parents(pb_ctx *ctx, const style_sheet *sh)
+{
+    int bad = 0;
+    for (int i = 0; i < sh->nrules; i++) {
+        const style_rule *r = &sh->rules[i];
+        int depth = 0;
+        for (const style_rule *p = r; p && p->parent; depth++) {
+            const style_rule *next = find_rule(sh, p->parent);
+            if (!next) {
+                pb_error(ctx, p->pos, "style '%s': parent style '%s' is not defined", p->name, p->parent);
+                bad = 1;
+                break;
+            }
+            if (depth > sh->nrules) {
+                pb_error(ctx, r->pos, "style '%s': its parent styles form a loop", r->name);
+                bad = 1;
+                break;
+            }
+            p = next;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Read every child of the <stylesheet> root; -1 when any is wrong. */
+static int read_sheet(pb_ctx *ctx, style_sheet *sh, const doc_node *root)
+{
+    int bad = 0, have_page = 0;
+    for (const doc_node *el = root->first; el; el = el->next) {
+        if (el->kind != DOC_ELEMENT)
+            continue;
+        if (strcmp(el->name, "style") == 0) {
+            pb_grow(&sh->rules, &sh->rules_cap, sh->nrules + 1, sizeof *sh->rules);
+            bad |= read_rule(ctx, el, &sh->rules[sh->nrules++]) < 0;
+        } else if (strcmp(el->name, "page") == 0) {
+            have_page = 1;
+            bad |= read_page(ctx, el, &sh->page) < 0;
+        } else {
+            pb_error(ctx, el->pos, "unknown style sheet element <%s>; expected <page> or <style>", el->name);
+            bad = 1;
+        }
+    }
+    if (!have_page) {
+        pb_error(ctx, root->pos, "the style sheet has no <page> element");
+        bad = 1;
+    }
+    return bad || check_parents(ctx, sh) < 0 ? -1 : 0;
+}
+
+/* Load and check a style sheet; NULL with errors reported when invalid. */
+style_sheet *style_sheet_load(pb_ctx *ctx, const char *path)
+{
+    doc *d = doc_load(ctx, path, NULL);
+    if (!d)
+        return NULL;
+    style_sheet *sh = pb_alloc(sizeof *sh);
+    sh->source = d;
+    if (strcmp(d->root->name, "stylesheet") != 0) {
+        pb_error(ctx, d->root->pos, "expected a <stylesheet> root element, not <%s>", d->root->name);
+        style_sheet_free(sh);
+        return NULL;
+    }
+    if (read_sheet(ctx, sh, d->root) < 0) {
+        style_sheet_free(sh);
+        return NULL;
+    }
+    return sh;
+}
+
+/* Free a style sheet. */
+void style_sheet_free(style_sheet *sh)
+{
+    if (!sh)
+        return;
+    for (int i = 0; i < sh->nrules; i++) {
+        for (int k = 0; k < sh->rules[i].ndecls; k++)
+            free(sh->rules[i].decls[k].value);
+        free(sh->rules[i].decls);
+        free(sh->rules[i].name);
+        free(sh->rules[i].parent);
+    }
+    free(sh->rules);
+    doc_free(sh->source);
+    free(sh);
+}
+
+/* ---- computing styles -------------------------------------------------- */
+
+/* Apply rule's parents, then rule; only font-size when sizes_only. */
+static void apply_rule(const style_sheet *sh, const style_rule *r, style *s, int sizes_only)
+{
+    if (r->parent)
+        apply_rule(sh, find_rule(sh, r->parent), s, sizes_only);
+    for (int i = 0; i < r->ndecls; i++)
+        if ((r->decls[i].prop == FONT_SIZE_PROP) == sizes_only)
+            set_prop(s, &PROPS[r->decls[i].prop], r->decls[i].value);
+}
+
+/* Start a child's style: inherited fields from parent, the rest zero. */
+static void inherit(style *s, const style *parent)
+{
+    memset(s, 0, sizeof *s);
+    for (int i = 0; i < NPROPS; i++)
+        if (PROPS[i].inherited) {
+            size_t size = PROPS[i].type == P_STRING ? sizeof(char *)
+                        : PROPS[i].type == P_COLOR ? sizeof(style_color)
+                        : PROPS[i].type == P_LENGTH || PROPS[i].type == P_LINE_HEIGHT ? sizeof(float)
+                        : sizeof(int);
+            memcpy((char *)s + PROPS[i].offset, (const char *)parent + PROPS[i].offset, size);
+        }
+}
+
+/*
+ * Compute the style of a block from its parent's and the rule, resolving
+ * em against the block's own final font size (font-size first), as CSS does.
+ */
+static style *compute_style(st_tree *t, const style_sheet *sh, const style_rule *r,
+                            const style *parent)
+{
+    style *s = pb_alloc(sizeof *s);
+    inherit(s, parent);
+    if (r) {
+        apply_rule(sh, r, s, 1);
+        float base = s->font_size;
+        float old_lh = parent->font_size > 0 ? parent->line_height / parent->font_size : 1;
+        if (base != parent->font_size)
+            s->line_height = old_lh * base; /* keep the inherited ratio */
+        apply_rule(sh, r, s, 0);
+    }
+    s->font_family = pb_strdup(s->font_family);
+    s->label = pb_strdup(s->label);
+    pb_grow(&t->styles, &t->styles_cap, t->nstyles + 1, sizeof *t->styles);
+    t->styles[t->nstyles++] = s;
+    return s;
+}
+
+/* The rule for an element: "parent.element", else "element"; may be NULL. */
+static const style_rule *rule_for(const style_sheet *sh, const char *parent, const char *name)
+{
+    char key[256];
+    if (parent) {
+        snprintf(key, sizeof key, "%s.%s", parent, name);
+        const style_rule *r = find_rule(sh, key);
+        if (r)
+            return r;
+    }
+    return find_rule(sh, name);
+}
+
+/* Free a computed style's strings. */
+static void free_style(style *s)
+{
+    free(s->font_family);
+    free(s->label);
+    free(s);
+}
+
+/* Free the styled tree. */
+static void free_block(st_block *b)
+{
+    if (!b)
+        return;
+    for (int i = 0; i < b->nspans; i++)
+        free(b->spans[i].text);
+    free(b->spans);
+    for (int i = 0; i < b->nchildren; i++)
+        free_block(b->children[i]);
+    free(b->children);
+    free(b->outline_title);
+    free(b);
+}
+
+/* Free the styled tree. */
+void st_tree_free(st_tree *t)
+{
+    if (!t)
+        return;
+    free_block(t->root);
+    for (int i = 0; i < t->nstyles; i++)
+        free_style(t->styles[i]);
+    free(t->styles);
+    free(t->title);
+    free(t->author);
+    free(t->subject);
+    free(t->keywords);
+    free(t->lang);
+    free(t);
+}
+
+/* ---- the styled tree ----------------------------------------------------- */
+
+/* Walking state for style_apply. */
+typedef struct walker {
+    pb_ctx *ctx;
+    const style_sheet *sheet;
+    st_tree *tree;
+} walker;
+
+static const char *const TEXT_ELEMENTS[] = {
+    "p", "heading", "title", "subtitle", "headline", "deck", "caption", "item", NULL};
+static const char *const BOX_ELEMENTS[] = {
+    "body", "section", "callout", "figure", "titleblock", "list", NULL};
+
+/* The rule for node, honouring its style="" attribute; reports unknown names. */
+static int lookup_rule(walker *w, const doc_node *node, const char *parent_name,
+                       const style_rule **out)
+{
+    const char *named = doc_attr_get(node, "style");
+    if (named) {
+        *out = find_rule(w->sheet, named);
+        if (!*out) {
+            pb_error(w->ctx, node->pos, "style '%s' is not defined in the style sheet", named);
+            return -1;
+        }
+        return 0;
+    }
+    *out = rule_for(w->sheet, parent_name, node->name);
+    return 0;
+}
+
+/* A new block of kind for node, styled by rule under parent_style. */
+static st_block *new_block(walker *w, st_kind kind, const char *role, pb_pos pos,
+                           const style_rule *r, const style *parent_style)
+{
+    st_block *b = pb_alloc(sizeof *b);
+    b->kind = kind;
+    b->role = role;
+    b->pos = pos;
+    b->style = compute_style(w->tree, w->sheet, r, parent_style);
+    return b;
+}
+
+/* Append child to box. */
+static void add_child(st_block *box, st_block *child)
+{
+    box->children = pb_realloc(box->children, sizeof *box->children * (size_t)(box->nchildren + 1));
+    box->children[box->nchildren++] = child;
+}
+
+/* Append a span of text to a text block. */
+static void add_span(st_block *b, const char *text, size_t len, const style *s, pb_pos pos)
+{
+    b->spans = pb_realloc(b->spans, sizeof *b->spans * (size_t)(b->nspans + 1));
+    st_span *sp = &b->spans[b->nspans++];
+    sp->text = pb_alloc(len + 1);
+    memcpy(sp->text, text, len);
+    sp->style = s;
+    sp->pos = pos;
+}
+
+/* 1 for the code points of CJK scripts and full-width forms. */
+static int is_cjk(unsigned cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* Decode the UTF-8 code point at s (lenient; the parser checked it). */
+static unsigned decode_at(const unsigned char *s)
+{
+    if (s[0] < 0x80) return s[0];
+    if (s[0] < 0xE0) return (unsigned)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    if (s[0] < 0xF0) return (unsigned)(s[0] & 0x0F) << 12 | (unsigned)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    return (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3F) << 12 |
+           (unsigned)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+}
+
+/* The code point that ends the UTF-8 text s[0..n), or 0. */
+static unsigned last_cp(const char *s, size_t n)
+{
+    if (!n)
+        return 0;
+    size_t i = n - 1;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return decode_at((const unsigned char *)s + i);
+}
+
+/*
+ * Collapse white space as a reader expects: runs become one space, except
+ * that a run holding a line break between two CJK characters vanishes
+ * (source lines wrapped inside Chinese text must not leave a gap).
+ * *prev_cp carries the last code point across spans of one block.
+ */
+static char *collapse_space(const char *in, unsigned *prev_cp, size_t *out_len)
+{
+    size_t n = strlen(in);
+    char *out = pb_alloc(n + 1), *o = out;
+    const unsigned char *s = (const unsigned char *)in;
+    while (*s) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+            int newline = 0;
+            while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+                newline |= *s++ == '\n';
+            unsigned next = *s ? decode_at(s) : 0;
+            int drop = *prev_cp == 0 || *prev_cp == ' ' || *prev_cp == '\n' ||
+                       (newline && is_cjk(*prev_cp) && (next == 0 || is_cjk(next)));
+            if (!drop)
+                *o++ = ' ', *prev_cp = ' ';
+            continue;
+        }
+        size_t len = *s < 0x80 ? 1 : *s < 0xE0 ? 2 : *s < 0xF0 ? 3 : 4;
+        *prev_cp = decode_at(s);
+        memcpy(o, s, len);
+        o += len;
+        s += len;
+    }
+    *out_len = (size_t)(o - out);
+    return out;
+}
+
+/* Add the inline content of node (text, em, strong, br) as spans of b. */
+static int add_inline(walker *w, st_block *b, const doc_node *node, const style *s,
+                      unsigned *prev_cp)
+{
+    int bad = 0;
+    for (const doc_node *c = node->first; c; c = c->next) {
+        if (c->kind == DOC_TEXT) {
+            size_t len;
+            char *text = collapse_space(c->text, prev_cp, &len);
+            if (len)
+                add_span(b, text, len, s, c->pos);
+            free(text);
+        } else if (strcmp(c->name, "br") == 0) {
+            add_span(b, "\n", 1, s, c->pos);
+            *prev_cp = '\n';
+        } else {
+            const style_rule *r;
+            if (lookup_rule(w, c, NULL, &r) < 0)
+                bad = 1;
+            bad |= add_inline(w, b, c, compute_style(w->tree, w->sheet, r, s), prev_cp) < 0;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Drop a trailing space from the block's last span. */
+static void trim_block_end(st_block *b)
+{
+    for (int i = b->nspans - 1; i >= 0; i--) {
+        size_t n = strlen(b->spans[i].text);
+        if (n && b->spans[i].text[n - 1] == ' ')
+            b->spans[i].text[n - 1] = '\0';
+        if (b->spans[i].text[0])
+            break;
+    }
+}
+
+/* Expand a label pattern: "{n}" becomes number. */
+static char *expand_label(const char *pattern, int number)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%d", number);
+    size_t n = strlen(pattern);
+    char *out = pb_alloc(n + sizeof num), *o = out;
+    for (const char *p = pattern; *p;)
+        if (strncmp(p, "{n}", 3) == 0) {
+            o += sprintf(o, "%s", num);
+            p += 3;
+        } else {
+            *o++ = *p++;
+        }
+    return out;
+}
+
+/* Build a text block for node; prefix (may be NULL) is generated text. */
+static st_block *text_block(walker *w, const doc_node *node, const char *parent_name,
+                            const style *parent_style, int number)
+{
+    const style_rule *r;
+    if (lookup_rule(w, node, parent_name, &r) < 0)
+        return NULL;
+    st_block *b = new_block(w, ST_TEXT, node->name, node->pos, r, parent_style);
+    unsigned prev_cp = 0;
+    if (b->style->label) {
+        char *label = expand_label(b->style->label, number);
+        add_span(b, label, strlen(label), b->style, node->pos);
+        prev_cp = last_cp(label, strlen(label));
+        free(label);
+    }
+    if (add_inline(w, b, node, b->style, &prev_cp) < 0) {
+        free_block(b);
+        return NULL;
+    }
+    trim_block_end(b);
+    return b;
+}
+
+/* The plain text of a text block, with forced breaks removed. */
+static char *block_plain_text(const st_block *b)
+{
+    size_t n = 1;
+    for (int i = 0; i < b->nspans; i++)
+        n += strlen(b->spans[i].text);
+    char *out = pb_alloc(n);
+    for (int i = 0; i < b->nspans; i++)
+        if (strcmp(b->spans[i].text, "\n") != 0)
+            strcat(out, b->spans[i].text);
+    return out;
+}
+
+/* Outline title of a box: its first text child's text, after any badge. */
+static void set_outline_title(st_block *box)
+{
+    char *title = NULL;
+    for (int i = 0; i < box->nchildren && !title; i++)
+        if (box->children[i]->kind == ST_TEXT && strcmp(box->children[i]->role, "badge") != 0)
+            title = block_plain_text(box->children[i]);
+    if (!title)
+        return;
+    if (box->nchildren && strcmp(box->children[0]->role, "badge") == 0) {
+        char *badge = block_plain_text(box->children[0]);
+        char *both = pb_alloc(strlen(badge) + strlen(title) + 2);
+        sprintf(both, "%s %s", badge, title);
+        free(badge);
+        free(title);
+        title = both;
+    }
+    box->outline_title = title;
+}
+
+static st_block *box_block(walker *w, const doc_node *node, const char *parent_name,
+                           const style *parent_style);
+
+/* Style each child element of node into box; -1 when any failed. */
+static int add_children(walker *w, st_block *box, const doc_node *node)
+{
+    int bad = 0, item_number = 0;
+    for (const doc_node *c = node->first; c; c = c->next) {
+        if (c->kind != DOC_ELEMENT)
+            continue;
+        st_block *child = NULL;
+        if (word_index(c->name, TEXT_ELEMENTS) >= 0)
+            child = text_block(w, c, node->name, box->style, ++item_number);
+        else if (word_index(c->name, BOX_ELEMENTS) >= 0)
+            child = box_block(w, c, node->name, box->style);
+        else if (strcmp(c->name, "image") == 0) {
+            pb_warning(w->ctx, c->pos, "images are not placed yet; only the caption is set");
+            continue;
+        } else {
+            continue; /* the schema admits nothing else here */
+        }
+        if (child)
+            add_child(box, child);
+        else
+            bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Add a callout's number badge when its style gives a label. */
+static void add_badge(walker *w, st_block *box, const doc_node *node)
+{
+    const char *number = doc_attr_get(node, "number");
+    const style_rule *r = rule_for(w->sheet, node->name, "badge");
+    if (!number || !r)
+        return;
+    st_block *b = new_block(w, ST_TEXT, "badge", node->pos, r, box->style);
+    if (!b->style->label)
+        return free_block(b);
+    char *label = expand_label(b->style->label, atoi(number));
+    add_span(b, label, strlen(label), b->style, node->pos);
+    free(label);
+    add_child(box, b);
+}
+
+/* Build a box block for node and its children; NULL on errors. */
+static st_block *box_block(walker *w, const doc_node *node, const char *parent_name,
+                           const style *parent_style)
+{
+    const style_rule *r;
+    if (lookup_rule(w, node, parent_name, &r) < 0)
+        return NULL;
+    st_block *b = new_block(w, ST_BOX, node->name, node->pos, r, parent_style);
+    add_badge(w, b, node);
+    if (add_children(w, b, node) < 0) {
+        free_block(b);
+        return NULL;
+    }
+    if (b->style->outline_level > 0)
+        set_outline_title(b);
+    return b;
+}
+
+/* Copy the metadata out of <meta>; publishers are joined with "、". */
+static void read_metadata(st_tree *t, const doc_node *meta)
+{
+    for (const doc_node *c = meta ? meta->first : NULL; c; c = c->next) {
+        if (c->kind != DOC_ELEMENT)
+            continue;
+        char *text = doc_text_content(c);
+        char **field = strcmp(c->name, "title") == 0 ? &t->title
+                     : strcmp(c->name, "subject") == 0 ? &t->subject
+                     : strcmp(c->name, "keywords") == 0 ? &t->keywords
+                     : strcmp(c->name, "publisher") == 0 ? &t->author : NULL;
+        if (field && *field && field == &t->author) {
+            char *joined = pb_alloc(strlen(*field) + strlen(text) + 4);
+            sprintf(joined, "%s、%s", *field, text);
+            free(*field);
+            *field = joined;
+            free(text);
+        } else if (field && !*field) {
+            *field = text;
+        } else {
+            free(text);
+        }
+    }
+}
+
+/* Style the document; NULL with errors reported (e.g. unknown style names). */
+st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d)
+{
+    st_tree *t = pb_alloc(sizeof *t);
+    walker w = {ctx, sheet, t};
+    t->page = sheet->page;
+    style base = {.font_family = "Noto Serif CJK SC", .font_size = 10, .line_height = 16};
+    const style *doc_style = compute_style(t, sheet, find_rule(sheet, "document"), &base);
+    t->folio = compute_style(t, sheet, find_rule(sheet, "folio"), doc_style);
+    t->lang = pb_strdup(doc_attr_get(d->root, "xml:lang"));
+    read_metadata(t, doc_child(d->root, "meta"));
+    const doc_node *body = doc_child(d->root, "body");
+    if (!body) {
+        pb_error(ctx, d->root->pos, "the document has no <body>");
+        st_tree_free(t);
+        return NULL;
+    }
+    t->root = box_block(&w, body, NULL, doc_style);
+    if (!t->root) {
+        st_tree_free(t);
+        return NULL;
+    }
+    return t;
+}

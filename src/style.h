@@ -1,0 +1,113 @@
+/*
+ * style.h: style sheets and the styled tree.
+ *
+ * A style sheet (styles/NAME.xml, format in styles/README.md) holds a page
+ * master and named styles.  A style may name a parent style to inherit
+ * from.  style_apply() walks the document tree, gives every block its
+ * computed style (absolute values in points) and produces the styled tree:
+ * text blocks holding runs of styled text, and box blocks holding other
+ * blocks.  Inheritable properties (font, colour, leading, alignment) pass
+ * from parent block to child as in CSS; box properties do not.
+ *
+ * The style stage is the only one that knows element names of the source
+ * vocabulary; later stages see only blocks, spans and styles.
+ *
+ * Ownership: a style_sheet owns its rules; a st_tree owns its blocks,
+ * spans, strings and computed styles, and is independent of the doc and the
+ * sheet it came from (both may be freed first).
+ */
+#ifndef PAIBAN_STYLE_H
+#define PAIBAN_STYLE_H
+
+#include "ctx.h"
+#include "doc.h"
+
+typedef struct style_color {
+    float r, g, b;
+} style_color;
+
+typedef enum style_align { ALIGN_JUSTIFY, ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } style_align;
+
+/* Computed style: every length in points. */
+typedef struct style {
+    char *font_family;          /* comma-separated fallback chain */
+    int bold;
+    float font_size;
+    float line_height;          /* baseline-to-baseline distance */
+    style_color color;
+    style_align align;
+    float text_indent;          /* first line of a paragraph */
+    float space_before, space_after;
+    float margin_left, margin_right;
+    float padding_top, padding_right, padding_bottom, padding_left;
+    int has_background;
+    style_color background;
+    float border_width;         /* 0: no border */
+    style_color border_color;
+    float radius;               /* corner radius of the box */
+    int shrink_wrap;            /* box as wide as its text, not the measure */
+    int keep_with_next;         /* never break a page after this block */
+    int keep_together;          /* move whole to the next page when it fits there */
+    int outline_level;          /* 0: none; 1 top level, 2 below it */
+    float rule_above;           /* width of a rule above the block; 0 none */
+    style_color rule_color;
+    float rule_gap;             /* space between that rule and the block */
+    char *label;                /* generated text pattern, "{n}" = number */
+} style;
+
+/* Page master, in points. */
+typedef struct style_page {
+    float width, height;
+    float margin_top, margin_bottom, margin_inner, margin_outer;
+    float folio_offset;         /* folio baseline, distance above bottom edge */
+    pb_pos pos;
+} style_page;
+
+typedef struct style_sheet style_sheet;
+
+/* Load and check a style sheet; NULL with errors reported when invalid. */
+style_sheet *style_sheet_load(pb_ctx *ctx, const char *path);
+/* Free a style sheet. */
+void style_sheet_free(style_sheet *sheet);
+
+/* A run of text in one style; text "\n" alone is a forced line break. */
+typedef struct st_span {
+    char *text;                 /* UTF-8, whitespace already collapsed */
+    const style *style;
+    pb_pos pos;
+} st_span;
+
+typedef enum st_kind { ST_TEXT, ST_BOX } st_kind;
+
+typedef struct st_block {
+    st_kind kind;
+    const char *role;           /* what made it, e.g. "p", "callout", "folio" */
+    const style *style;
+    pb_pos pos;
+    char *outline_title;        /* set when style->outline_level > 0 */
+    int nspans;
+    st_span *spans;             /* ST_TEXT */
+    int nchildren;
+    struct st_block **children; /* ST_BOX */
+} st_block;
+
+typedef struct st_tree {
+    st_block *root;             /* an ST_BOX holding the body */
+    style_page page;
+    const style *folio;         /* style for page numbers */
+    char *title, *author, *subject, *keywords, *lang; /* metadata, may be NULL */
+    int nstyles, styles_cap;
+    style **styles;             /* every computed style, owned */
+} st_tree;
+
+/* Style the document; NULL with errors reported (e.g. unknown style names). */
+st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d);
+/* Free the styled tree. */
+void st_tree_free(st_tree *t);
+
+/* Parse a length such as "12pt", "4mm", "2em" (em relative to font_size). */
+int style_parse_length(const char *s, float font_size, float *out);
+/* Parse "#rgb" or "#rrggbb". */
+int style_parse_color(const char *s, style_color *out);
+
+#endif

@@ -1,0 +1,426 @@
+/*
+ * test_style.c: values, style sheets and the styled tree.
+ *
+ * Sheets and documents are written into a mkdtemp() directory; diagnostics
+ * are captured in memory so their text and position can be checked.
+ */
+#include "helpers.h"
+#include "style.h"
+#include "unit.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *const SCHEMA = "xml/paiban.rng";
+
+static int near(float a, float b)
+{
+    return fabsf(a - b) < 0.001f;
+}
+
+/* ---- lengths and colours ------------------------------------------------- */
+
+static void check_length(const char *s, float font_size, float want)
+{
+    float v = -1;
+    int rc = style_parse_length(s, font_size, &v);
+    CHECK(rc == 0 && near(v, want), "'%s' → rc %d, %g; expected %g", s, rc, v, want);
+}
+
+static void check_bad_length(const char *s)
+{
+    float v = -1;
+    CHECK(style_parse_length(s, 10, &v) < 0, "'%s' accepted as %g", s, v);
+}
+
+static void test_parse_length_units(void)
+{
+    check_length("12pt", 10, 12);
+    check_length("10.5pt", 10, 10.5f);
+    check_length("25.4mm", 10, 72);
+    check_length("2.54cm", 10, 72);
+    check_length("1in", 10, 72);
+    check_length("4px", 10, 3);
+    check_length("2em", 10.5f, 21);
+    check_length("0.5em", 8, 4);
+    check_length("0", 10, 0);
+    check_length("-3pt", 10, -3);
+}
+
+static void test_parse_length_rejects(void)
+{
+    check_bad_length("12");
+    check_bad_length("abc");
+    check_bad_length("12 pt");
+    check_bad_length("12pt ");
+    check_bad_length("");
+    check_bad_length("pt");
+    check_bad_length("12ex");
+    check_bad_length("infpt");
+    check_bad_length("nanmm");
+}
+
+static void check_color(const char *s, int r, int g, int b)
+{
+    style_color c = {-1, -1, -1};
+    int rc = style_parse_color(s, &c);
+    CHECK(rc == 0 && near(c.r, r / 255.0f) && near(c.g, g / 255.0f) && near(c.b, b / 255.0f),
+          "'%s' → rc %d (%g %g %g)", s, rc, c.r, c.g, c.b);
+}
+
+static void test_parse_color(void)
+{
+    check_color("#abc", 0xaa, 0xbb, 0xcc);
+    check_color("#aabbcc", 0xaa, 0xbb, 0xcc);
+    check_color("#9E2A2B", 0x9e, 0x2a, 0x2b);
+    check_color("#000", 0, 0, 0);
+    check_color("#fff", 255, 255, 255);
+    static const char *const bad[] = {"red", "#12", "#1234", "#12345g", "abc", "#", "", "#aabbccd"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        style_color c;
+        CHECK(style_parse_color(bad[i], &c) < 0, "'%s' accepted as a colour", bad[i]);
+    }
+}
+
+/* ---- style sheets --------------------------------------------------------- */
+
+#define SHEET_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<stylesheet>\n"
+#define PAGE_A5 "  <page size=\"A5\" margin-top=\"20mm\" margin-bottom=\"20mm\" " \
+                "margin-inner=\"15mm\" margin-outer=\"15mm\"/>\n"
+
+/* Load sheet text; the sheet or NULL.  Diagnostics go to c, the path to *path. */
+static style_sheet *load_sheet(tmpdir *t, capture *c, const char *text, const char **path)
+{
+    *path = tmpdir_write(t, "sheet.xml", text);
+    return style_sheet_load(c->ctx, *path);
+}
+
+/*
+ * Load a sheet that must be rejected: check the error count, that the
+ * diagnostic starts "path:line:col: error:" (line 0: "path: error:"), and
+ * that it holds each of the words (NULL-terminated).
+ */
+static void check_bad_sheet(const char *text, int line, int col, const char *const *words)
+{
+    tmpdir t;
+    capture c;
+    const char *path;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    capture_start(&c);
+    style_sheet *sh = load_sheet(&t, &c, text, &path);
+    const char *diag = capture_text(&c);
+    CHECK(sh == NULL, "an invalid sheet was accepted");
+    CHECK(c.ctx->errors > 0, "no error counted");
+    char want[256];
+    snprintf(want, sizeof want, "%s:%d:%d: error:", path, line, col);
+    CHECK(strstr(diag, want) != NULL, "expected '%s' in: %s", want, diag);
+    for (int i = 0; words[i]; i++)
+        CHECK(strstr(diag, words[i]) != NULL, "the error does not mention '%s': %s", words[i], diag);
+    style_sheet_free(sh);
+    capture_end(&c);
+    tmpdir_remove(&t);
+}
+
+static void test_sheet_valid(void)
+{
+    tmpdir t;
+    capture c;
+    const char *path;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    capture_start(&c);
+    style_sheet *sh = load_sheet(&t, &c,
+                                 SHEET_HEAD PAGE_A5
+                                 "  <style name=\"document\" font-size=\"10pt\" line-height=\"1.6\"/>\n"
+                                 "  <style name=\"sans\" font-family=\"Noto Sans CJK SC\"/>\n"
+                                 "  <style name=\"head\" parent=\"sans\" font-weight=\"bold\" "
+                                 "color=\"#336699\" padding=\"2mm\" keep-with-next=\"yes\"/>\n"
+                                 "</stylesheet>\n",
+                                 &path);
+    CHECK(sh != NULL && c.ctx->errors == 0, "valid sheet rejected: %s", capture_text(&c));
+    style_sheet_free(sh);
+    sh = style_sheet_load(c.ctx, "styles/print.xml");
+    CHECK(sh != NULL && c.ctx->errors == 0, "styles/print.xml rejected: %s", capture_text(&c));
+    style_sheet_free(sh);
+    capture_end(&c);
+    tmpdir_remove(&t);
+}
+
+static void test_sheet_unknown_property(void)
+{
+    check_bad_sheet(SHEET_HEAD PAGE_A5 "  <style name=\"p\" colour=\"#333333\"/>\n</stylesheet>\n",
+                    4, 3, (const char *const[]){"colour", "unknown property", NULL});
+}
+
+static void test_sheet_invalid_value(void)
+{
+    check_bad_sheet(SHEET_HEAD PAGE_A5 "    <style name=\"p\" font-size=\"big\"/>\n</stylesheet>\n",
+                    4, 5, (const char *const[]){"'big'", "font-size", "expected a length", NULL});
+    check_bad_sheet(SHEET_HEAD PAGE_A5 "  <style name=\"p\" text-align=\"middle\"/>\n</stylesheet>\n",
+                    4, 3, (const char *const[]){"'middle'", "text-align", "justify, left", NULL});
+}
+
+static void test_sheet_undefined_parent(void)
+{
+    check_bad_sheet(SHEET_HEAD PAGE_A5 "  <style name=\"p\" parent=\"nope\"/>\n</stylesheet>\n",
+                    4, 3, (const char *const[]){"'nope'", "not defined", NULL});
+}
+
+static void test_sheet_parent_loop(void)
+{
+    check_bad_sheet(SHEET_HEAD PAGE_A5
+                    "  <style name=\"a\" parent=\"b\"/>\n"
+                    "  <style name=\"b\" parent=\"a\"/>\n"
+                    "</stylesheet>\n",
+                    4, 3, (const char *const[]){"'a'", "loop", NULL});
+}
+
+static void test_sheet_missing_page(void)
+{
+    check_bad_sheet(SHEET_HEAD "  <style name=\"p\" font-size=\"10pt\"/>\n</stylesheet>\n",
+                    2, 1, (const char *const[]){"<page>", NULL});
+}
+
+static void test_sheet_unknown_page_size(void)
+{
+    check_bad_sheet(SHEET_HEAD "  <page size=\"A9\"/>\n</stylesheet>\n",
+                    3, 3, (const char *const[]){"'A9'", "unknown page size", NULL});
+}
+
+/* ---- style_apply ---------------------------------------------------------- */
+
+static const char APPLY_SHEET[] =
+    SHEET_HEAD PAGE_A5
+    "  <style name=\"document\" font-family=\"Noto Serif CJK SC\" font-size=\"12pt\"\n"
+    "         line-height=\"1.5\" text-align=\"justify\"/>\n"
+    "  <style name=\"p\" text-indent=\"2em\"/>\n"
+    "  <style name=\"big\" font-size=\"20pt\" text-indent=\"1em\"/>\n"
+    "  <style name=\"title\" font-size=\"11pt\"/>\n"
+    "  <style name=\"section\" outline-level=\"1\"/>\n"
+    "  <style name=\"callout\" text-indent=\"3em\" outline-level=\"2\"/>\n"
+    "  <style name=\"callout.title\" font-size=\"13pt\"/>\n"
+    "  <style name=\"callout.badge\" font-size=\"8pt\" label=\"趋势 {n}\"/>\n"
+    "</stylesheet>\n";
+
+/* The document: body = [section = [heading, p, p, p], callout = [badge, title, p]]. */
+static const char APPLY_DOC[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<document xml:lang=\"zh-Hans\">\n"
+    "  <meta><title>测试</title><publisher>甲</publisher><year>2024</year></meta>\n"
+    "  <body>\n"
+    "    <section>\n"
+    "      <heading>概述</heading>\n"
+    "      <p>  甲\n"
+    "           乙  </p>\n"
+    "      <p style=\"big\">  Unitree   H1\n"
+    "         robot </p>\n"
+    "      <p>第一行<br/>第二行</p>\n"
+    "    </section>\n"
+    "    <callout number=\"3\"><title>标题</title><p>正文</p></callout>\n"
+    "  </body>\n"
+    "</document>\n";
+
+typedef struct applied {
+    tmpdir t;
+    capture c;
+    style_sheet *sheet;
+    doc *doc;
+    st_tree *tree;
+    const char *doc_path;
+} applied;
+
+/* Load sheet and document text and style them; a->tree may be NULL. */
+static void apply_start(applied *a, const char *sheet_text, const char *doc_text)
+{
+    memset(a, 0, sizeof *a);
+    CHECK(tmpdir_make(&a->t) == 0, "mkdtemp failed");
+    capture_start(&a->c);
+    a->sheet = style_sheet_load(a->c.ctx, tmpdir_write(&a->t, "sheet.xml", sheet_text));
+    a->doc_path = tmpdir_write(&a->t, "doc.xml", doc_text);
+    a->doc = doc_load(a->c.ctx, a->doc_path, SCHEMA);
+    CHECK(a->sheet && a->doc, "setup failed: %s", capture_text(&a->c));
+    if (a->sheet && a->doc)
+        a->tree = style_apply(a->c.ctx, a->sheet, a->doc);
+}
+
+static void apply_end(applied *a)
+{
+    st_tree_free(a->tree);
+    doc_free(a->doc);
+    style_sheet_free(a->sheet);
+    capture_end(&a->c);
+    tmpdir_remove(&a->t);
+}
+
+/* Child i of box b (NULL when absent or b is NULL). */
+static const st_block *child(const st_block *b, int i)
+{
+    return b && b->kind == ST_BOX && i < b->nchildren ? b->children[i] : NULL;
+}
+
+/* The text of a text block's spans, joined (into buf). */
+static const char *block_text(const st_block *b, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; b && i < b->nspans; i++)
+        strncat(buf, b->spans[i].text, size - strlen(buf) - 1);
+    return buf;
+}
+
+/* Style APPLY_DOC with APPLY_SHEET and run check on the tree. */
+static void with_applied(void (*check)(const st_tree *t))
+{
+    applied a;
+    apply_start(&a, APPLY_SHEET, APPLY_DOC);
+    CHECK(a.tree != NULL && a.c.ctx->errors == 0, "style_apply failed: %s", capture_text(&a.c));
+    if (a.tree)
+        check(a.tree);
+    apply_end(&a);
+}
+
+#define SECTION(t) child((t)->root, 0)
+#define CALLOUT(t) child((t)->root, 1)
+
+static void check_tree_shape(const st_tree *t)
+{
+    CHECK(t->root->kind == ST_BOX && t->root->nchildren == 2, "body has %d children",
+          t->root->nchildren);
+    CHECK(SECTION(t) && SECTION(t)->nchildren == 4, "section children wrong");
+    CHECK(CALLOUT(t) && CALLOUT(t)->nchildren == 3, "callout children wrong");
+    CHECK(t->lang && strcmp(t->lang, "zh-Hans") == 0, "lang is %s", t->lang ? t->lang : "(null)");
+    CHECK(t->title && strcmp(t->title, "测试") == 0, "title is %s", t->title ? t->title : "(null)");
+    CHECK(near(t->page.width, 148 * 72 / 25.4f) && near(t->page.margin_top, 20 * 72 / 25.4f),
+          "page %g wide, top margin %g", t->page.width, t->page.margin_top);
+}
+
+static void check_inheritance(const st_tree *t)
+{
+    const st_block *p = child(SECTION(t), 1);
+    CHECK(p && near(p->style->font_size, 12), "p font-size %g, expected 12 from document",
+          p ? p->style->font_size : -1);
+    CHECK(p && p->style->font_family && strcmp(p->style->font_family, "Noto Serif CJK SC") == 0,
+          "p font-family not inherited");
+    CHECK(p && p->style->align == ALIGN_JUSTIFY, "text-align not inherited");
+}
+
+static void check_parent_element_rule(const st_tree *t)
+{
+    const st_block *title = child(CALLOUT(t), 1);
+    CHECK(title && strcmp(title->role, "title") == 0, "callout child 1 is not the title");
+    CHECK(title && near(title->style->font_size, 13), "callout title %g pt; callout.title says 13",
+          title ? title->style->font_size : -1);
+}
+
+static void check_em_and_line_height(const st_tree *t)
+{
+    const st_block *p = child(SECTION(t), 1), *big = child(SECTION(t), 2);
+    CHECK(p && near(p->style->text_indent, 24), "p indent %g, expected 2em of 12pt",
+          p ? p->style->text_indent : -1);
+    CHECK(big && near(big->style->font_size, 20) && near(big->style->text_indent, 20),
+          "big: %g pt, indent %g; 1em must use its own 20pt", big ? big->style->font_size : -1,
+          big ? big->style->text_indent : -1);
+    CHECK(p && near(p->style->line_height, 18), "line-height 1.5 at 12pt gave %g",
+          p ? p->style->line_height : -1);
+    CHECK(big && near(big->style->line_height, 30), "line-height 1.5 at 20pt gave %g",
+          big ? big->style->line_height : -1);
+}
+
+static void check_indent_not_inherited(const st_tree *t)
+{
+    const st_block *callout = CALLOUT(t);
+    CHECK(callout && near(callout->style->text_indent, 36), "callout indent %g",
+          callout ? callout->style->text_indent : -1);
+    const st_block *title = child(callout, 1);
+    CHECK(title && near(title->style->text_indent, 0), "text-indent inherited by the title: %g",
+          title ? title->style->text_indent : -1);
+}
+
+static void check_badge(const st_tree *t)
+{
+    const st_block *badge = child(CALLOUT(t), 0);
+    char buf[128];
+    CHECK(badge && badge->kind == ST_TEXT && strcmp(badge->role, "badge") == 0,
+          "the callout does not start with a badge");
+    CHECK(badge && strcmp(block_text(badge, buf, sizeof buf), "趋势 3") == 0, "badge text '%s'", buf);
+    CHECK(badge && near(badge->style->font_size, 8), "badge not styled by callout.badge");
+}
+
+static void check_whitespace(const st_tree *t)
+{
+    char buf[128];
+    block_text(child(SECTION(t), 1), buf, sizeof buf);
+    CHECK(strcmp(buf, "甲乙") == 0, "Han across a line break: '%s'", buf);
+    block_text(child(SECTION(t), 2), buf, sizeof buf);
+    CHECK(strcmp(buf, "Unitree H1 robot") == 0, "Latin spaces: '%s'", buf);
+    block_text(child(SECTION(t), 0), buf, sizeof buf);
+    CHECK(strcmp(buf, "概述") == 0, "heading: '%s'", buf);
+}
+
+static void check_br(const st_tree *t)
+{
+    const st_block *p = child(SECTION(t), 3);
+    CHECK(p && p->nspans == 3, "expected 3 spans around <br/>, got %d", p ? p->nspans : -1);
+    if (p && p->nspans == 3)
+        CHECK(strcmp(p->spans[0].text, "第一行") == 0 && strcmp(p->spans[1].text, "\n") == 0 &&
+                  strcmp(p->spans[2].text, "第二行") == 0,
+              "spans '%s' '%s' '%s'", p->spans[0].text, p->spans[1].text, p->spans[2].text);
+}
+
+static void check_outline_titles(const st_tree *t)
+{
+    const st_block *s = SECTION(t), *c = CALLOUT(t);
+    CHECK(s && s->outline_title && strcmp(s->outline_title, "概述") == 0, "section outline '%s'",
+          s && s->outline_title ? s->outline_title : "(null)");
+    CHECK(c && c->outline_title && strcmp(c->outline_title, "趋势 3 标题") == 0,
+          "callout outline '%s'", c && c->outline_title ? c->outline_title : "(null)");
+    CHECK(child(s, 1) && child(s, 1)->outline_title == NULL, "a p has an outline title");
+}
+
+static void test_apply(void)
+{
+    with_applied(check_tree_shape);
+    with_applied(check_inheritance);
+    with_applied(check_parent_element_rule);
+    with_applied(check_em_and_line_height);
+    with_applied(check_indent_not_inherited);
+    with_applied(check_badge);
+    with_applied(check_whitespace);
+    with_applied(check_br);
+    with_applied(check_outline_titles);
+}
+
+static void test_apply_undefined_style(void)
+{
+    applied a;
+    apply_start(&a, APPLY_SHEET,
+                "<document>\n"
+                "  <meta><title>T</title><publisher>P</publisher><year>2024</year></meta>\n"
+                "  <body>\n"
+                "    <p>ok</p>\n"
+                "      <p style=\"nosuch\">x</p>\n"
+                "  </body>\n"
+                "</document>\n");
+    const char *diag = capture_text(&a.c);
+    char want[256];
+    snprintf(want, sizeof want, "%s:5:7: error:", a.doc_path);
+    CHECK(a.tree == NULL, "an undefined style was accepted");
+    CHECK(a.c.ctx->errors == 1, "%d errors", a.c.ctx->errors);
+    CHECK(strstr(diag, want) && strstr(diag, "'nosuch'"), "expected '%s … nosuch' in: %s", want, diag);
+    apply_end(&a);
+}
+
+int main(void)
+{
+    test_parse_length_units();
+    test_parse_length_rejects();
+    test_parse_color();
+    test_sheet_valid();
+    test_sheet_unknown_property();
+    test_sheet_invalid_value();
+    test_sheet_undefined_parent();
+    test_sheet_parent_loop();
+    test_sheet_missing_page();
+    test_sheet_unknown_page_size();
+    test_apply();
+    test_apply_undefined_style();
+    return unit_done("test_style");
+}
