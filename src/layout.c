@@ -242,10 +242,16 @@ static float box_height(const layout *L, int open)
     return h;
 }
 
-/* 1 when the page may break between items j-1 and j. */
+/*
+ * 1 when the page may break between items j-1 and j.  Spaces are looked
+ * through: the space after a heading keeps with the heading.
+ */
 static int may_break_before(const layout *L, int j)
 {
-    return !L->items[j - 1].keep && L->items[j].kind != V_CLOSE;
+    int k = j - 1;
+    while (k > 0 && L->items[k].kind == V_SPACE)
+        k--;
+    return !L->items[k].keep && L->items[j].kind != V_CLOSE && L->items[j].kind != V_SPACE;
 }
 
 /*
