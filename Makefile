@@ -65,6 +65,9 @@ $(BUILD)/obj $(BUILD)/tests:
 $(BUILD)/paiban: $(BUILD)/obj/main.o $(LIB_OBJS)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bench_compose: tests/bench/bench_compose.c $(LIB_OBJS)
+	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
@@ -87,7 +90,7 @@ check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT=-O1 check-run
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BUILD)/paiban
+	@$(MAKE) --no-print-directory $(BUILD)/paiban $(BUILD)/bench_compose
 	@BUILD=$(BUILD) sh tests/bench.sh
 
 clean:

@@ -205,6 +205,12 @@ static void convert_children(source *s, doc_node *parent, xmlNodePtr x)
 /* Validate xdoc against the schema at schema_path; 0 when valid. */
 static int validate(pb_ctx *ctx, xmlDocPtr xdoc, const char *schema_path, err_sink *sink)
 {
+    FILE *probe = fopen(schema_path, "rb");
+    if (!probe) {
+        pb_error(ctx, (pb_pos){schema_path, 0, 0}, "cannot read the schema: %s", strerror(errno));
+        return -1;
+    }
+    fclose(probe);
     source schema_src = {.file = schema_path};
     err_sink schema_sink = {ctx, &schema_src, 0};
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(schema_path);

@@ -41,20 +41,30 @@ static const char USAGE[] =
     "PDF carries no date, so the same input always gives the same bytes.\n"
     "Exit status: 0 success, 1 bad input, 2 bad usage or environment.\n";
 
-/* A file of the installation: DIR/../rel beside the executable's directory. */
+/*
+ * A file of the installation: rel under the nearest ancestor of the
+ * executable's directory that has it (build/paiban and build/asan/paiban
+ * both find the project's xml/ and styles/).  Falls back to rel itself.
+ */
 static char *installed_path(const char *rel)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
     if (n <= 0)
         return pb_strdup(rel);
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
+    dir[n] = '\0';
+    for (int up = 0; up < 4; up++) {
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            break;
         *slash = '\0';
-    char *path = pb_alloc(strlen(exe) + strlen(rel) + 8);
-    sprintf(path, "%s/../%s", exe, rel);
-    return path;
+        char *path = pb_alloc(strlen(dir) + strlen(rel) + 2);
+        sprintf(path, "%s/%s", dir, rel);
+        if (access(path, F_OK) == 0)
+            return path;
+        free(path);
+    }
+    return pb_strdup(rel);
 }
 
 /* Parse the command line into opts; returns -1 (after printing) on bad usage, 1 when done. */

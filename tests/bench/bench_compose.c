@@ -1,0 +1,82 @@
+/*
+ * bench_compose: paragraphs composed per second.
+ *
+ * Loads a document and its style sheet, shapes every text block once, then
+ * composes all of them repeatedly at the body measure.  Prints the median
+ * of several timed runs; shaping and file loading are not timed.
+ * usage: bench_compose DOC.xml STYLE.xml SCHEMA.rng [RUNS]
+ */
+#include "compose.h"
+#include "doc.h"
+#include "shape.h"
+#include "style.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+/* Seconds on the monotonic clock. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Collect shaped text blocks of the tree into *pars. */
+static void collect(pb_ctx *ctx, const st_block *b, shaped_par ***pars, int *n, int *cap)
+{
+    if (b->kind == ST_TEXT) {
+        pb_grow(pars, cap, *n + 1, sizeof **pars);
+        (*pars)[(*n)++] = shape_block(ctx, b);
+        return;
+    }
+    for (int i = 0; i < b->nchildren; i++)
+        collect(ctx, b->children[i], pars, n, cap);
+}
+
+/* Compare doubles for qsort. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4)
+        return fprintf(stderr, "usage: bench_compose DOC.xml STYLE.xml SCHEMA.rng [RUNS]\n"), 2;
+    int runs = argc > 4 ? atoi(argv[4]) : 7;
+    pb_ctx *ctx = pb_ctx_new(stderr);
+    doc *d = doc_load(ctx, argv[1], argv[3]);
+    style_sheet *sh = d ? style_sheet_load(ctx, argv[2]) : NULL;
+    st_tree *t = sh ? style_apply(ctx, sh, d) : NULL;
+    if (!t)
+        return 1;
+    shaped_par **pars = NULL;
+    int n = 0, cap = 0;
+    collect(ctx, t->root, &pars, &n, &cap);
+    composer *c = composer_new(ctx);
+    compose_params pr = {t->page.width - t->page.margin_inner - t->page.margin_outer, 21, ALIGN_JUSTIFY, 0};
+    double *rates = pb_alloc(sizeof *rates * (size_t)runs);
+    for (int r = 0; r < runs; r++) {
+        int done = 0;
+        double t0 = now();
+        while (now() - t0 < 0.2)
+            for (int i = 0; i < n; i++, done++)
+                composed_par_free(compose_paragraph(c, pars[i], &pr));
+        rates[r] = done / (now() - t0);
+    }
+    qsort(rates, (size_t)runs, sizeof *rates, cmp_double);
+    printf("composer: %.0f paragraphs/s (median of %d runs, %d paragraphs of %s)\n",
+           rates[runs / 2], runs, n, argv[1]);
+    for (int i = 0; i < n; i++)
+        shaped_par_free(pars[i]);
+    free(pars);
+    free(rates);
+    composer_free(c);
+    st_tree_free(t);
+    style_sheet_free(sh);
+    doc_free(d);
+    pb_ctx_free(ctx);
+    return 0;
+}
