@@ -68,7 +68,7 @@ $(BUILD)/paiban: $(BUILD)/obj/main.o $(LIB_OBJS)
 $(BUILD)/bench_compose: tests/bench/bench_compose.c $(LIB_OBJS)
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/helpers.h $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 # The print edition.  SOURCE_DATE_EPOCH defaults to the last commit's time

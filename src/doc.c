@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,13 +107,57 @@ static int find_on_line(source *s, int line, const char *needle, size_t nlen)
     return 0;
 }
 
-/* Column of the start tag of element name on line. */
-static int element_column(source *s, int line, const char *name)
+/* The 1-based line holding byte offset off. */
+static int line_of(const source *s, size_t off)
 {
-    char needle[128];
-    int n = snprintf(needle, sizeof needle, "<%s", name);
-    int col = find_on_line(s, line, needle, n > 0 && (size_t)n < sizeof needle ? (size_t)n : 0);
-    return col ? col : 1;
+    int lo = 1, hi = s->nlines;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (s->line_start[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* The position of an element's '<', recorded while parsing (see on_start_element). */
+static pb_pos element_pos(const source *s, xmlNodePtr x)
+{
+    size_t stored = (size_t)(uintptr_t)x->_private;
+    if (!stored)
+        return (pb_pos){s->file, (int)xmlGetLineNo(x), 1};
+    int line = line_of(s, stored - 1);
+    return (pb_pos){s->file, line, column_of(s, line, stored - 1)};
+}
+
+/* Parser state for recording where each start tag begins. */
+typedef struct tag_recorder {
+    startElementNsSAX2Func start_element;   /* libxml2's own handler */
+    const source *src;
+} tag_recorder;
+
+/*
+ * Build the element as libxml2 would, then note the byte offset of its '<'
+ * in node->_private.  libxml2 itself only keeps the line where the tag
+ * ends, which is wrong for tags spanning lines and gives no column.  The
+ * tag start is the last '<' before the parser's position, because
+ * attribute values cannot contain a literal '<'.
+ */
+static void on_start_element(void *ctxp, const xmlChar *name, const xmlChar *prefix,
+                             const xmlChar *uri, int nns, const xmlChar **nss, int nattrs,
+                             int ndefaulted, const xmlChar **attrs)
+{
+    xmlParserCtxtPtr pc = ctxp;
+    tag_recorder *rec = pc->_private;
+    rec->start_element(ctxp, name, prefix, uri, nns, nss, nattrs, ndefaulted, attrs);
+    size_t off = (size_t)pc->input->consumed + (size_t)(pc->input->cur - pc->input->base);
+    if (off > rec->src->len)
+        off = rec->src->len;
+    while (off > 0 && rec->src->buf[off - 1] != '<')
+        off--;
+    if (pc->node && off > 0)
+        pc->node->_private = (void *)(uintptr_t)off; /* offset of '<' plus one */
 }
 
 /* Report one libxml2 error (parse or validation) at its source position. */
@@ -128,9 +174,9 @@ static void on_xml_error(void *data, xmlErrorPtr err)
     int line = err->line, col = err->int2;
     xmlNodePtr node = err->node;
     if (node && node->type == XML_ELEMENT_NODE) {
-        line = (int)xmlGetLineNo(node);
-        sink->src->cur_line = 0; /* search the whole line */
-        col = element_column(sink->src, line, (const char *)node->name);
+        pb_pos p = element_pos(sink->src, node);
+        line = p.line;
+        col = p.col;
     }
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", err->message ? err->message : "invalid XML");
@@ -152,8 +198,33 @@ static void append_child(doc_node *parent, doc_node *child)
     parent->last = child;
 }
 
+/*
+ * Where attribute name starts inside the start tag that begins at the
+ * element's recorded offset: the first "name" there preceded by white
+ * space and followed by '='.  Falls back to the element's position.
+ */
+static pb_pos attribute_pos(const source *s, xmlNodePtr x, const char *name, pb_pos elem)
+{
+    size_t start = (size_t)(uintptr_t)x->_private, n = strlen(name);
+    if (!start)
+        return elem;
+    for (size_t i = start; i + n < s->len && s->buf[i] != '>'; i++) {
+        const char *p = s->buf + i;
+        if (strchr(" \t\r\n", p[-1]) && memcmp(p, name, n) == 0) {
+            size_t k = i + n;
+            while (k < s->len && strchr(" \t\r\n", s->buf[k]))
+                k++;
+            if (k < s->len && s->buf[k] == '=') {
+                int line = line_of(s, i);
+                return (pb_pos){s->file, line, column_of(s, line, i)};
+            }
+        }
+    }
+    return elem;
+}
+
 /* Copy the element's attributes, naming xml: ones "xml:NAME". */
-static void copy_attributes(doc_node *n, xmlNodePtr x)
+static void copy_attributes(const source *s, doc_node *n, xmlNodePtr x)
 {
     int count = 0;
     for (xmlAttrPtr a = x->properties; a; a = a->next)
@@ -167,6 +238,7 @@ static void copy_attributes(doc_node *n, xmlNodePtr x)
         else
             snprintf(name, sizeof name, "%s", a->name);
         d->name = pb_strdup(name);
+        d->pos = attribute_pos(s, x, name, n->pos);
         xmlChar *v = xmlNodeListGetString(x->doc, a->children, 1);
         d->value = pb_strdup(v ? (const char *)v : "");
         xmlFree(v);
@@ -183,8 +255,8 @@ static void convert_children(source *s, doc_node *parent, xmlNodePtr x)
             n = pb_alloc(sizeof *n);
             n->kind = DOC_ELEMENT;
             n->name = pb_strdup((const char *)x->name);
-            n->pos = (pb_pos){s->file, line, element_column(s, line, n->name)};
-            copy_attributes(n, x);
+            n->pos = element_pos(s, x);
+            copy_attributes(s, n, x);
             append_child(parent, n);
             convert_children(s, n, x->children);
         } else if (x->type == XML_TEXT_NODE || x->type == XML_CDATA_SECTION_NODE) {
@@ -197,7 +269,11 @@ static void convert_children(source *s, doc_node *parent, xmlNodePtr x)
             n->pos = (pb_pos){s->file, line, col ? col : 1};
             append_child(parent, n);
         } else if (x->type == XML_ENTITY_REF_NODE) {
-            convert_children(s, parent, x->children);
+            /* the child of a reference is the declaration; only internal
+             * entities have content, external ones are never loaded */
+            xmlEntityPtr e = (xmlEntityPtr)x->children;
+            if (e && e->etype == XML_INTERNAL_GENERAL_ENTITY)
+                convert_children(s, parent, e->children);
         }
     }
 }
@@ -238,15 +314,24 @@ static xmlDocPtr parse_xml(pb_ctx *ctx, source *src, err_sink *sink)
         pb_error(ctx, (pb_pos){src->file, 1, 1}, "the file is empty; expected an XML document");
         return NULL;
     }
-    xmlParserCtxtPtr pc = xmlNewParserCtxt();
+    xmlParserCtxtPtr pc = xmlCreateMemoryParserCtxt(src->buf, (int)src->len);
+    if (!pc) {
+        pb_error(ctx, (pb_pos){src->file, 0, 0}, "cannot start the XML parser");
+        return NULL;
+    }
+    xmlCtxtUseOptions(pc, XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING);
+    tag_recorder rec = {pc->sax->startElementNs, src};
+    pc->sax->startElementNs = on_start_element;
+    pc->_private = &rec;
     xmlSetStructuredErrorFunc(sink, on_xml_error);
-    xmlDocPtr xdoc = xmlCtxtReadMemory(pc, src->buf, (int)src->len, src->file, NULL,
-                                       XML_PARSE_NONET | XML_PARSE_BIG_LINES |
-                                       XML_PARSE_NOWARNING);
+    xmlParseDocument(pc);
     xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlDocPtr xdoc = pc->myDoc;
     int wellformed = pc->wellFormed;
     xmlFreeParserCtxt(pc);
-    if (xdoc && !wellformed) {
+    /* some errors (an undeclared entity) leave the document well-formed
+     * but incomplete: any reported error rejects it */
+    if (xdoc && (!wellformed || sink->count > 0)) {
         xmlFreeDoc(xdoc);
         xdoc = NULL;
     }

@@ -20,6 +20,7 @@ typedef enum doc_kind { DOC_ELEMENT, DOC_TEXT } doc_kind;
 typedef struct doc_attr {
     char *name;                 /* local name, or "xml:lang" for the xml: ones */
     char *value;
+    pb_pos pos;                 /* where the attribute's name starts */
 } doc_attr;
 
 typedef struct doc_node {

@@ -16,6 +16,8 @@ struct font_cache {
     FcFontSet *project;     /* the fonts of the project font directory */
     font **fonts;
     int n, cap;
+    char **missing;         /* families already reported as not installed */
+    int nmissing, missing_cap;
 };
 
 /*
@@ -74,6 +76,9 @@ void font_cache_free(font_cache *c)
         free(f);
     }
     free(c->fonts);
+    for (int i = 0; i < c->nmissing; i++)
+        free(c->missing[i]);
+    free(c->missing);
     if (c->project)
         FcFontSetDestroy(c->project);
     FT_Done_FreeType(c->ft);
@@ -162,12 +167,17 @@ font *font_get(pb_ctx *ctx, const char *family, int bold, pb_pos pos)
         if (c->fonts[i]->bold == bold && strcmp(c->fonts[i]->family, family) == 0)
             return c->fonts[i];
 
+    for (int i = 0; i < c->nmissing; i++)
+        if (strcmp(c->missing[i], family) == 0)
+            return NULL; /* reported once already; every use would repeat it */
     char *path = NULL;
     int index = 0;
     if (!(c->project && match_family(c->project, family, bold, &path, &index)) &&
         !match_family(NULL, family, bold, &path, &index)) {
         pb_error(ctx, pos, "font family '%s' is not installed "
                  "(install it, put it in fonts/, or name another family)", family);
+        pb_grow(&c->missing, &c->missing_cap, c->nmissing + 1, sizeof *c->missing);
+        c->missing[c->nmissing++] = pb_strdup(family);
         return NULL;
     }
     font *f = open_font(c, family, bold, path, index);

@@ -1,6 +1,7 @@
 /* style.c: style sheets, computed styles and the styled tree. */
 #include "style.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -207,13 +208,13 @@ static int find_prop(const char *name)
 }
 
 /* Check one declared value by applying it to a scratch style. */
-static int check_value(pb_ctx *ctx, const style_rule *r, int prop, const char *value)
+static int check_value(pb_ctx *ctx, const style_rule *r, int prop, const doc_attr *a)
 {
     style scratch = {.font_size = 10};
-    if (set_prop(&scratch, &PROPS[prop], value) == 0)
+    if (set_prop(&scratch, &PROPS[prop], a->value) == 0)
         return 0;
-    pb_error(ctx, r->pos, "style '%s': invalid value '%s' for %s; expected %s",
-             r->name, value, PROPS[prop].name, expected_value(PROPS[prop].type));
+    pb_error(ctx, a->pos, "style '%s': invalid value '%s' for %s; expected %s",
+             r->name, a->value, PROPS[prop].name, expected_value(PROPS[prop].type));
     return -1;
 }
 
@@ -235,12 +236,12 @@ static int read_rule(pb_ctx *ctx, const doc_node *el, style_rule *r)
             continue;
         int p = find_prop(a->name);
         if (p < 0) {
-            pb_error(ctx, el->pos, "style '%s': unknown property '%s' "
+            pb_error(ctx, a->pos, "style '%s': unknown property '%s' "
                      "(see styles/README.md for the list)", r->name, a->name);
             bad = 1;
             continue;
         }
-        if (check_value(ctx, r, p, a->value) < 0)
+        if (check_value(ctx, r, p, a) < 0)
             bad = 1;
         r->decls[r->ndecls++] = (style_decl){p, pb_strdup(a->value)};
     }
@@ -282,7 +283,7 @@ static int read_page(pb_ctx *ctx, const doc_node *el, style_page *pg)
         if (strcmp(a->name, "size") == 0) {
             known = 1;
             if (page_size(a->value, &pg->width, &pg->height) < 0) {
-                pb_error(ctx, el->pos, "unknown page size '%s'; use A3, A4, A5, A6, B5 or letter, "
+                pb_error(ctx, a->pos, "unknown page size '%s'; use A3, A4, A5, A6, B5 or letter, "
                          "or give width and height", a->value);
                 bad = 1;
             }
@@ -291,12 +292,12 @@ static int read_page(pb_ctx *ctx, const doc_node *el, style_page *pg)
             if (strcmp(a->name, lens[k].name) == 0) {
                 known = 1;
                 if (style_parse_length(a->value, 0, (float *)((char *)pg + lens[k].off)) < 0) {
-                    pb_error(ctx, el->pos, "page: invalid length '%s' for %s", a->value, a->name);
+                    pb_error(ctx, a->pos, "page: invalid length '%s' for %s", a->value, a->name);
                     bad = 1;
                 }
             }
         if (!known) {
-            pb_error(ctx, el->pos, "page: unknown property '%s'", a->name);
+            pb_error(ctx, a->pos, "page: unknown property '%s'", a->name);
             bad = 1;
         }
     }
@@ -673,8 +674,10 @@ static char *expand_label(const char *pattern, int number)
 {
     char num[16];
     snprintf(num, sizeof num, "%d", number);
-    size_t n = strlen(pattern);
-    char *out = pb_alloc(n + sizeof num), *o = out;
+    size_t uses = 0;
+    for (const char *p = strstr(pattern, "{n}"); p; p = strstr(p + 3, "{n}"))
+        uses++;
+    char *out = pb_alloc(strlen(pattern) + uses * strlen(num) + 1), *o = out;
     for (const char *p = pattern; *p;)
         if (strncmp(p, "{n}", 3) == 0) {
             o += sprintf(o, "%s", num);
@@ -778,9 +781,12 @@ static void add_badge(walker *w, st_block *box, const doc_node *node)
     if (!number || !r)
         return;
     st_block *b = new_block(w, ST_TEXT, "badge", node->pos, r, box->style);
-    if (!b->style->label)
-        return free_block(b);
-    char *label = expand_label(b->style->label, atoi(number));
+    if (!b->style->label) {
+        free_block(b);
+        return;
+    }
+    long n = strtol(number, NULL, 10); /* the schema made it a positive integer */
+    char *label = expand_label(b->style->label, n > 0 && n <= INT_MAX ? (int)n : 0);
     add_span(b, label, strlen(label), b->style, node->pos);
     free(label);
     add_child(box, b);

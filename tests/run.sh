@@ -11,6 +11,7 @@ for t in "$BUILD"/tests/test_*; do
     else fail=$((fail+1)); failed_names="$failed_names $(basename "$t")"; echo "FAIL $(basename "$t")"; echo "$out" | sed 's/^/     /'; fi
 done
 for t in tests/e2e/*.sh; do
+    case $t in */lib.sh) continue ;; esac  # shared helpers, not a test
     [ -f "$t" ] || continue
     if out=$(sh "$t" 2>&1); then pass=$((pass+1)); echo "ok   $t";
     else fail=$((fail+1)); failed_names="$failed_names $t"; echo "FAIL $t"; echo "$out" | sed 's/^/     /'; fi

@@ -5,7 +5,7 @@
 #   sh tests/e2e/source_fidelity.sh        (from the repository root)
 #
 # Environment (all optional):
-#   PAIBAN_SEED  the seed text  (default /work/shared/seed/000_e8417a51ea911b13.txt)
+#   PAIBAN_SEED  the seed text  (default tests/data/seed-report.txt)
 #   PAIBAN_XML   the document   (default xml/report.xml)
 #   PAIBAN_RNG   the schema     (default xml/paiban.rng)
 #
@@ -34,7 +34,7 @@
 # Prints each failure; exits non-zero on any failure.  On success prints one
 # line: "source_fidelity: N checks passed".
 
-SEED=${PAIBAN_SEED:-/work/shared/seed/000_e8417a51ea911b13.txt}
+SEED=${PAIBAN_SEED:-tests/data/seed-report.txt}
 XML=${PAIBAN_XML:-xml/report.xml}
 RNG=${PAIBAN_RNG:-xml/paiban.rng}
 

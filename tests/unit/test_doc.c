@@ -275,6 +275,33 @@ static void test_external_entity_not_loaded(void)
     check_entity_not_loaded("file:///etc/passwd", line[0] ? line : "root:");
 }
 
+/* An external parameter entity must not pull declarations in either. */
+static void test_external_parameter_entity_not_loaded(void)
+{
+    tmpdir t;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    const char *ent = tmpdir_write(&t, "decl.ent", "<!ENTITY leak \"SECRET-PE-MARKER\">");
+    char src[512];
+    snprintf(src, sizeof src,
+             "<!DOCTYPE d [<!ENTITY %% p SYSTEM \"file://%s\"> %%p;]>\n<d>x&leak;y</d>", ent);
+    int errors;
+    char *s = root_text_of(src, &errors);
+    CHECK(s == NULL || !strstr(s, "SECRET-PE-MARKER"), "parameter entity was read: '%s'", s);
+    free(s);
+    tmpdir_remove(&t);
+}
+
+/* When doc_load reports an error it must not also return a tree. */
+static void test_undeclared_entity_is_fatal(void)
+{
+    int errors;
+    char *s = root_text_of("<!DOCTYPE d SYSTEM \"file:///nonexistent/paiban.dtd\">\n<d>x&nope;y</d>",
+                           &errors);
+    CHECK(errors > 0, "an undeclared entity was not reported");
+    CHECK(s == NULL, "doc_load reported %d error(s) but returned a tree with text '%s'", errors, s);
+    free(s);
+}
+
 /* ---- errors ------------------------------------------------------------------ */
 
 static void test_malformed_xml(void)
@@ -427,6 +454,8 @@ int main(void)
     test_character_references_decoded();
     test_internal_entity_expanded();
     test_external_entity_not_loaded();
+    test_external_parameter_entity_not_loaded();
+    test_undeclared_entity_is_fatal();
     test_malformed_xml();
     test_schema_unknown_element();
     test_schema_error_on_repeated_name();

@@ -148,15 +148,15 @@ static void test_sheet_valid(void)
 static void test_sheet_unknown_property(void)
 {
     check_bad_sheet(SHEET_HEAD PAGE_A5 "  <style name=\"p\" colour=\"#333333\"/>\n</stylesheet>\n",
-                    4, 3, (const char *const[]){"colour", "unknown property", NULL});
+                    4, 19, (const char *const[]){"colour", "unknown property", NULL}); /* at the attribute */
 }
 
 static void test_sheet_invalid_value(void)
 {
     check_bad_sheet(SHEET_HEAD PAGE_A5 "    <style name=\"p\" font-size=\"big\"/>\n</stylesheet>\n",
-                    4, 5, (const char *const[]){"'big'", "font-size", "expected a length", NULL});
+                    4, 21, (const char *const[]){"'big'", "font-size", "expected a length", NULL});
     check_bad_sheet(SHEET_HEAD PAGE_A5 "  <style name=\"p\" text-align=\"middle\"/>\n</stylesheet>\n",
-                    4, 3, (const char *const[]){"'middle'", "text-align", "justify, left", NULL});
+                    4, 19, (const char *const[]){"'middle'", "text-align", "justify, left", NULL});
 }
 
 static void test_sheet_undefined_parent(void)
@@ -183,7 +183,7 @@ static void test_sheet_missing_page(void)
 static void test_sheet_unknown_page_size(void)
 {
     check_bad_sheet(SHEET_HEAD "  <page size=\"A9\"/>\n</stylesheet>\n",
-                    3, 3, (const char *const[]){"'A9'", "unknown page size", NULL});
+                    3, 9, (const char *const[]){"'A9'", "unknown page size", NULL});
 }
 
 /* ---- style_apply ---------------------------------------------------------- */
@@ -408,6 +408,27 @@ static void test_apply_undefined_style(void)
     apply_end(&a);
 }
 
+/* A label may use {n} several times; the expansion must fit its buffer. */
+static void test_label_with_repeated_number(void)
+{
+    static const char sheet[] =
+        SHEET_HEAD PAGE_A5
+        "  <style name=\"document\" font-family=\"Noto Serif CJK SC\"/>\n"
+        "  <style name=\"callout.badge\" label=\"{n}-{n}-{n}\"/>\n"
+        "</stylesheet>\n";
+    applied a;
+    apply_start(&a, sheet,
+                "<document>\n"
+                "  <meta><title>T</title><publisher>P</publisher><year>2024</year></meta>\n"
+                "  <body><callout number=\"1234567890\"><title>t</title><p>x</p></callout></body>\n"
+                "</document>\n");
+    const st_block *badge = a.tree ? child(child(a.tree->root, 0), 0) : NULL;
+    char buf[128];
+    CHECK(badge && strcmp(block_text(badge, buf, sizeof buf), "1234567890-1234567890-1234567890") == 0,
+          "badge text '%s'", badge ? buf : "(no badge)");
+    apply_end(&a);
+}
+
 int main(void)
 {
     test_parse_length_units();
@@ -422,5 +443,6 @@ int main(void)
     test_sheet_unknown_page_size();
     test_apply();
     test_apply_undefined_style();
+    test_label_with_repeated_number();
     return unit_done("test_style");
 }

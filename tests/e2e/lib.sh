@@ -1,0 +1,87 @@
+# lib.sh: shared helpers for the end-to-end scripts in tests/e2e/ (POSIX sh).
+#
+#   . tests/e2e/lib.sh          (from the repository root)
+#
+# Sets BUILD (default build), PAIBAN ($BUILD/paiban), STYLE, REPORT_XML
+# and PDFCHECK (the python helper), and provides:
+#   e2e_init NAME TOOL...  make the temp dir $TMP (removed on exit), check that
+#                          the binary and every TOOL exist (else FAIL, exit 1)
+#   ok MSG / fail MSG      print "ok MSG" / "FAIL MSG" and count failures
+#   run_paiban ARGS...     run $PAIBAN ARGS; stdout/stderr in $TMP/out, $TMP/err;
+#                          the exit status in $RC; a sanitizer report is a FAIL
+#   pycheck CMD ARGS...    run pdfcheck.py CMD ARGS, pass its lines through and
+#                          count its FAIL lines as failures
+#   e2e_finish             print the tally, exit 1 if anything failed
+
+BUILD=${BUILD:-build}
+PAIBAN=$BUILD/paiban
+STYLE=${PAIBAN_STYLE:-styles/print.xml}
+REPORT_XML=${PAIBAN_XML:-xml/report.xml}
+PDFCHECK=tests/e2e/py/pdfcheck.py
+E2E_FAILED=0
+E2E_NAME=e2e
+TMP=
+
+ok()   { echo "ok $*"; }
+fail() { echo "FAIL $*"; E2E_FAILED=$((E2E_FAILED + 1)); }
+
+e2e_init() {
+    E2E_NAME=$1
+    shift
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/paiban-$E2E_NAME.XXXXXX") || { echo "FAIL $E2E_NAME: mktemp"; exit 1; }
+    trap 'rm -rf "$TMP"' EXIT
+    trap 'exit 129' HUP
+    trap 'exit 130' INT
+    trap 'exit 141' PIPE
+    trap 'exit 143' TERM
+    if [ ! -x "$PAIBAN" ]; then
+        fail "$E2E_NAME: $PAIBAN not built (make $PAIBAN)"
+        exit 1
+    fi
+    for e2e_tool in "$@"; do
+        if ! command -v "$e2e_tool" >/dev/null 2>&1; then
+            fail "$E2E_NAME: tool $e2e_tool not installed"
+            exit 1
+        fi
+    done
+}
+
+run_paiban() {
+    "$PAIBAN" "$@" >"$TMP/out" 2>"$TMP/err"
+    RC=$?
+    check_sanitizer "$*"
+}
+
+# check_sanitizer WHAT: fail when $TMP/err holds an ASan/UBSan/LSan report
+# (BUILD=build/asan), whatever the exit status was.
+check_sanitizer() {
+    if grep -q 'AddressSanitizer\|LeakSanitizer\|UndefinedBehaviorSanitizer\|runtime error:' "$TMP/err"; then
+        fail "sanitizer report from paiban $1"
+        grep -m3 'Sanitizer\|runtime error:' "$TMP/err" | sed 's/^/    /'
+    fi
+}
+
+# First few lines of a file, indented, for failure reports.
+show() { sed -n '1,6s/^/    /p' "$1"; }
+
+pycheck() {
+    python3 "$PDFCHECK" "$@" >"$TMP/py.out" 2>&1
+    e2e_py_rc=$?
+    cat "$TMP/py.out"
+    e2e_py_fails=$(grep -c '^FAIL' "$TMP/py.out")
+    if [ "$e2e_py_fails" -gt 0 ]; then
+        E2E_FAILED=$((E2E_FAILED + e2e_py_fails))
+    elif [ "$e2e_py_rc" -ne 0 ]; then
+        fail "pdfcheck $1: exited $e2e_py_rc without reporting a failure"
+    fi
+}
+
+e2e_finish() {
+    if [ "$E2E_FAILED" -ne 0 ]; then
+        echo "$E2E_NAME: $E2E_FAILED check group(s) failed"
+        exit 1
+    fi
+    echo "$E2E_NAME: all checks passed"
+    exit 0
+}
+

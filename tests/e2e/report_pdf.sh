@@ -1,0 +1,125 @@
+#!/bin/sh
+# report_pdf.sh: build xml/report.xml with styles/print.xml and check the PDF.
+#
+#   BUILD=build sh tests/e2e/report_pdf.sh      (from the repository root)
+#
+# Checks (one output line per group):
+#   - qpdf --check exits 0 and reports no error or warning;
+#   - pdffonts: at least one font; each is embedded, subset, has a ToUnicode
+#     map, and is CID Type 0C or CID TrueType;
+#   - pdfinfo: Title and Subject equal <meta>'s, Author names every
+#     publisher, every page has the style sheet's size (A5) within 0.1 pt;
+#   - outline: one entry per section (its heading) and per callout (its
+#     title), in document order, at the depth given by outline-level, each
+#     pointing at a page that shows that text;
+#   - text: pdftotext of each page, whitespace and the trailing folio removed,
+#     concatenated, equals the body text of the XML (whitespace removed) with
+#     each numbered callout's badge (callout.badge's label, {n} = number);
+#     no Kangxi radicals / compatibility ideographs;
+#   - checker self-test (pdfcheck.py selftest): every python check passes on
+#     the built report and fails on planted faults in its parsed data (a
+#     dropped / swapped / Kangxi character, outline, metadata and font-flag
+#     faults, a glyph outside the text area, a wrong or missing folio, a
+#     prohibited line start / end, a short or long justified line, a heading
+#     at a page foot, overlapping lines, a split giant callout);
+#   - determinism: two builds are byte-identical with SOURCE_DATE_EPOCH unset
+#     (and then the PDF has no CreationDate/ModDate) and with it set to
+#     1700000000 (and then CreationDate is 2023-11-14 22:13:20 UTC, and
+#     ModDate, if present, the same).
+#
+# Environment: BUILD (default build); PAIBAN_STYLE, PAIBAN_XML to use another
+# style sheet or document; PAIBAN_PDF to check an existing PDF instead of the
+# one built here (for testing the tests; the determinism group still builds).
+
+. tests/e2e/lib.sh
+e2e_init report_pdf qpdf pdffonts pdfinfo pdftotext mutool python3 cmp
+
+EPOCH=1700000000
+EPOCH_ISO=2023-11-14T22:13:20
+
+# build_pdf OUT [EPOCH]: build the report, SOURCE_DATE_EPOCH unset or EPOCH.
+build_pdf() {
+    if [ -n "$2" ]; then
+        ( SOURCE_DATE_EPOCH=$2; export SOURCE_DATE_EPOCH; exec "$PAIBAN" -s "$STYLE" -o "$1" "$REPORT_XML" ) \
+            >"$TMP/out" 2>"$TMP/err"
+    else
+        ( unset SOURCE_DATE_EPOCH; exec "$PAIBAN" -s "$STYLE" -o "$1" "$REPORT_XML" ) \
+            >"$TMP/out" 2>"$TMP/err"
+    fi
+    RC=$?
+    check_sanitizer "-o $1${2:+ (SOURCE_DATE_EPOCH=$2)}"
+}
+
+build_pdf "$TMP/a1.pdf"
+if [ "$RC" -ne 0 ] || [ ! -s "$TMP/a1.pdf" ]; then
+    fail "build: paiban exited $RC on $REPORT_XML"
+    show "$TMP/err"
+    e2e_finish
+fi
+ok "build: $REPORT_XML -> $(wc -c <"$TMP/a1.pdf") bytes"
+PDF=${PAIBAN_PDF:-$TMP/a1.pdf}
+
+# ------------------------------------------------------------------ qpdf
+qpdf --check "$PDF" >"$TMP/qpdf.out" 2>&1
+rc=$?
+# Its success message says "errors" twice; anything else naming one is an issue.
+qpdf_issues() {
+    grep -i 'warning\|error' "$TMP/qpdf.out" | grep -v '^No syntax or stream encoding errors found' |
+        grep -v '^errors that qpdf cannot detect'
+}
+issues=$(qpdf_issues)
+if [ "$rc" -eq 0 ] && [ -z "$issues" ]; then
+    ok "qpdf --check: no errors or warnings"
+else
+    fail "qpdf --check: exit status $rc, $(qpdf_issues | wc -l) error/warning lines"
+    qpdf_issues | sed -n '1,6s/^/    /p'
+fi
+
+# ------------------------------------------------- fonts, info, outline, text
+pycheck pdf "$PDF" "$REPORT_XML" "$STYLE"
+
+# ------------------------------------------------------ checker self-test
+# Every check of pdfcheck.py (these and layout_geometry.sh's) must pass on
+# the built report and fail on planted faults in its parsed data.
+# (Only for the real report: the faults are planted in its known text.)
+if [ "$REPORT_XML" = xml/report.xml ] && [ "$STYLE" = styles/print.xml ]; then
+    pycheck selftest "$TMP/a1.pdf" "$REPORT_XML" "$STYLE"
+fi
+
+# ----------------------------------------------------------- determinism
+build_pdf "$TMP/a2.pdf"
+rc2=$RC
+if [ "$rc2" -ne 0 ]; then
+    fail "determinism (no SOURCE_DATE_EPOCH): second build exited $rc2"
+elif ! cmp -s "$TMP/a1.pdf" "$TMP/a2.pdf"; then
+    fail "determinism (no SOURCE_DATE_EPOCH): two builds differ: $(cmp "$TMP/a1.pdf" "$TMP/a2.pdf" 2>&1 | head -1)"
+elif TZ=UTC pdfinfo "$TMP/a1.pdf" | grep -q '^\(CreationDate\|ModDate\):'; then
+    fail "determinism (no SOURCE_DATE_EPOCH): the PDF carries a date: $(TZ=UTC pdfinfo "$TMP/a1.pdf" | grep '^\(CreationDate\|ModDate\):' | tr '\n' ' ')"
+else
+    ok "determinism (no SOURCE_DATE_EPOCH): byte-identical builds, no CreationDate"
+fi
+
+build_pdf "$TMP/b1.pdf" "$EPOCH"
+rc1=$RC
+build_pdf "$TMP/b2.pdf" "$EPOCH"
+rc2=$RC
+created=$(TZ=UTC pdfinfo -isodates "$TMP/b1.pdf" 2>/dev/null | sed -n 's/^CreationDate: *//p')
+modified=$(TZ=UTC pdfinfo -isodates "$TMP/b1.pdf" 2>/dev/null | sed -n 's/^ModDate: *//p')
+if [ "$rc1" -ne 0 ] || [ "$rc2" -ne 0 ]; then
+    fail "determinism (SOURCE_DATE_EPOCH=$EPOCH): builds exited $rc1 and $rc2"
+elif ! cmp -s "$TMP/b1.pdf" "$TMP/b2.pdf"; then
+    fail "determinism (SOURCE_DATE_EPOCH=$EPOCH): two builds differ: $(cmp "$TMP/b1.pdf" "$TMP/b2.pdf" 2>&1 | head -1)"
+else
+    case $created in
+        "$EPOCH_ISO"Z|"$EPOCH_ISO"+00*|"$EPOCH_ISO")
+            if [ -z "$modified" ] || [ "$modified" = "$created" ]; then
+                ok "determinism (SOURCE_DATE_EPOCH=$EPOCH): byte-identical builds, CreationDate $created${modified:+, ModDate the same}"
+            else
+                fail "determinism (SOURCE_DATE_EPOCH=$EPOCH): ModDate is '$modified', CreationDate '$created'"
+            fi ;;
+        *)
+            fail "determinism (SOURCE_DATE_EPOCH=$EPOCH): CreationDate is '$created', expected ${EPOCH_ISO}Z" ;;
+    esac
+fi
+
+e2e_finish
