@@ -185,8 +185,13 @@ static void test_missing_family_fails(void)
     shaped_par_free(p);
     /* one missing family in a chain is still an error */
     int before = c.ctx->errors;
-    p = shape_text(&c, SERIF ", No Such Family Paiban", 10, "文字");
+    p = shape_text(&c, SERIF ", Another Missing Paiban", 10, "文字");
     CHECK(p == NULL && c.ctx->errors > before, "a chain with a missing family succeeded");
+    shaped_par_free(p);
+    /* a family already reported fails again, but is not reported twice */
+    before = c.ctx->errors;
+    p = shape_text(&c, "No Such Family Paiban", 10, "字");
+    CHECK(p == NULL && c.ctx->errors == before, "missing family: %d new errors", c.ctx->errors - before);
     shaped_par_free(p);
     capture_end(&c);
 }
