@@ -1,6 +1,8 @@
-/* compose.c: break opportunities (ICU + CLREQ), first-fit breaking, justification. */
+/* compose.c: break opportunities, the item model, total-fit breaking and justification. */
 #include "compose.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
@@ -8,16 +10,16 @@
 
 struct composer {
     pb_ctx *ctx;
-    UBreakIterator *lines;      /* UAX #14, zh, strict */
+    UBreakIterator *icu[3];     /* strict, normal, loose: opened on first use */
 };
 
-/* CLREQ: marks that may not start a line (GB/T 15834 and W3C CLREQ). */
+/* ---- break opportunities ---------------------------------------------- */
+
+/* CLREQ: marks that may not start a line. */
 static const uint32_t NOT_AT_START[] = {
     0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F, 0x203C, 0x2047,
     0x201D, 0x2019, 0xFF09, 0x300B, 0x3009, 0x300D, 0x300F, 0x3011, 0x3017, 0x3015,
-    0xFF3D, 0xFF5D, 0xFF5E, 0x2013, 0x00B7, 0x30FB, 0xFF65,
-    0x2014, 0x2026, /* strict: —— and …… do not start a line either */
-    0};
+    0xFF3D, 0xFF5D, 0xFF5E, 0x2013, 0x00B7, 0x30FB, 0xFF65, 0};
 /* CLREQ: marks that may not end a line. */
 static const uint32_t NOT_AT_END[] = {
     0x201C, 0x2018, 0xFF08, 0x300A, 0x3008, 0x300C, 0x300E, 0x3010, 0x3016, 0x3014,
@@ -32,17 +34,11 @@ static int in_set(const uint32_t *set, uint32_t cp)
     return 0;
 }
 
-/* Create a composer (opens the ICU line-break iterator). */
+/* Create a composer; ICU iterators are opened when first needed. */
 composer *composer_new(pb_ctx *ctx)
 {
     composer *c = pb_alloc(sizeof *c);
     c->ctx = ctx;
-    UErrorCode err = U_ZERO_ERROR;
-    c->lines = ubrk_open(UBRK_LINE, "zh@lb=strict", NULL, 0, &err);
-    if (U_FAILURE(err)) {
-        fprintf(stderr, "paiban: fatal: ICU line breaking is unavailable (%s)\n", u_errorName(err));
-        exit(2);
-    }
     return c;
 }
 
@@ -51,12 +47,30 @@ void composer_free(composer *c)
 {
     if (!c)
         return;
-    ubrk_close(c->lines);
+    for (int i = 0; i < 3; i++)
+        if (c->icu[i])
+            ubrk_close(c->icu[i]);
     free(c);
 }
 
-/* ICU's opportunities, then the CLREQ prohibitions on top. */
-void compose_break_opportunities(composer *c, const uint32_t *text, int n, unsigned char *brk)
+/* The ICU line iterator for a level (GB uses strict and adds its own rule). */
+static UBreakIterator *icu_for(composer *c, style_line_break level)
+{
+    static const char *const locales[] = {"zh@lb=strict", "zh@lb=normal", "zh@lb=loose"};
+    int i = level == LINE_BREAK_NORMAL ? 1 : level == LINE_BREAK_LOOSE ? 2 : 0;
+    if (!c->icu[i]) {
+        UErrorCode err = U_ZERO_ERROR;
+        c->icu[i] = ubrk_open(UBRK_LINE, locales[i], NULL, 0, &err);
+        if (U_FAILURE(err)) {
+            fprintf(stderr, "paiban: fatal: ICU line breaking is unavailable (%s)\n", u_errorName(err));
+            exit(2);
+        }
+    }
+    return c->icu[i];
+}
+
+/* Mark ICU's opportunities in brk (by UTF-32 index). */
+static void icu_opportunities(UBreakIterator *bi, const uint32_t *text, int n, unsigned char *brk)
 {
     UChar *u16 = pb_alloc(sizeof *u16 * (size_t)(2 * n + 1));
     int *to32 = pb_alloc(sizeof *to32 * (size_t)(2 * n + 1));
@@ -71,134 +85,629 @@ void compose_break_opportunities(composer *c, const uint32_t *text, int n, unsig
             u16[len++] = (UChar)text[i];
         }
     }
-    to32[len] = n;
-    memset(brk, 0, (size_t)n);
     UErrorCode err = U_ZERO_ERROR;
-    ubrk_setText(c->lines, u16, len, &err);
-    for (int b = ubrk_following(c->lines, 0); b != UBRK_DONE && b < len; b = ubrk_next(c->lines))
+    ubrk_setText(bi, u16, len, &err);
+    for (int b = ubrk_following(bi, 0); b != UBRK_DONE && b < len; b = ubrk_next(bi))
         brk[to32[b]] = 1;
-    for (int i = 1; i < n; i++)
-        if (in_set(NOT_AT_START, text[i]) || in_set(NOT_AT_END, text[i - 1]) ||
-            (text[i] == text[i - 1] && (text[i] == 0x2014 || text[i] == 0x2026)))
-            brk[i] = 0;
-    ubrk_setText(c->lines, NULL, 0, &err); /* drop the pointer to u16 */
+    ubrk_setText(bi, NULL, 0, &err); /* drop the pointer to u16 */
     free(u16);
     free(to32);
 }
 
-/* 1 when the gap before cluster k may take justification space. */
+/* ICU's opportunities, then the CLREQ prohibitions of the level on top. */
+void compose_break_opportunities(composer *c, const uint32_t *text, int n,
+                                 style_line_break level, unsigned char *brk)
+{
+    memset(brk, 0, (size_t)n);
+    icu_opportunities(icu_for(c, level), text, n, brk);
+    int strict = level == LINE_BREAK_STRICT || level == LINE_BREAK_GB;
+    for (int i = 1; i < n; i++) {
+        uint32_t a = text[i - 1], b = text[i];
+        int dash = b == 0x2014 || b == 0x2026;
+        if ((a == b && dash) ||                         /* —— and …… never split */
+            (strict && (in_set(NOT_AT_START, b) || in_set(NOT_AT_END, a) || dash)) ||
+            (level == LINE_BREAK_GB && a == '/'))
+            brk[i] = 0;
+    }
+}
+
+/* ---- the item model ---------------------------------------------------- */
+
+/* Shrink classes, in the order CLREQ uses them (line-end marks come first
+ * and are always applied, so they need no class). */
+enum { SHRINK_SPACE, SHRINK_BRACKET, SHRINK_PAUSE, SHRINK_AUTOSPACE, SHRINK_STOP, NSHRINK };
+/* Stretch classes, in order. */
+enum { STRETCH_SPACE, STRETCH_AUTOSPACE, STRETCH_GAP, NSTRETCH };
+/* Break kinds. */
+enum { BRK_NONE, BRK_ALLOWED, BRK_EMERGENCY };
+
+/* The em-relative constants of CLREQ spacing. */
+#define AUTOSPACE_EM 0.25f          /* Han–Latin space */
+#define AUTOSPACE_MIN_EM 0.125f     /* … may shrink to ⅛ em */
+#define AUTOSPACE_MAX_EM (1.0f / 3) /* … and stretch to ⅓ em */
+#define SPACE_MIN_EM 0.25f          /* Western spaces shrink to ¼ em */
+#define SPACE_STRETCH_EM 0.5f       /* … and first stretch by up to ½ em */
+#define GAP_STRETCH_EM 0.15f        /* inter-character stretch that counts as "normal" */
+
+/* One cluster as a box, with the glue in front of it. */
+typedef struct unit {
+    float full;                 /* natural width of the box */
+    float half;                 /* width when fully compressed */
+    float half_dx;              /* glyph shift when fully compressed */
+    float base;                 /* compression already applied, 0..1 */
+    int shrink_class;           /* class of the box's own shrink, or -1 */
+    int is_space;               /* a Western space or a space turned autospace */
+    int line_end_half;          /* set half-width when it ends a line */
+    float glue;                 /* autospace in front of the box */
+    float glue_shrink, glue_stretch;
+    float gap_stretch;          /* inter-character stretch of the gap in front */
+    float space_stretch;        /* first-class stretch of a Western space */
+    unsigned char brk;          /* BRK_* before this unit */
+    int counts;                 /* a letter or ideograph (for the last-line rule) */
+} unit;
+
+/* Prefix sums over units: width and each class's capacity. */
+typedef struct sums {
+    double width, shrink[NSHRINK], stretch[NSTRETCH];
+} sums;
+
+typedef struct model {
+    const shaped_par *p;
+    const compose_params *pr;
+    int n;
+    unit *u;
+    sums *pre;                  /* pre[k]: sums of units [0, k) */
+} model;
+
+/* The em of cluster k: its font size. */
+static float em_of(const shaped_par *p, int k)
+{
+    return p->faces[p->clusters[k].face].size;
+}
+
+/* 1 when cluster k is a letter or digit of a proportional script. */
+static int is_latin(const shaped_par *p, int k)
+{
+    return k >= 0 && k < p->nclusters && p->clusters[k].cls == SC_LATIN;
+}
+
+/* 1 when cluster k is Han (or kana). */
+static int is_han(const shaped_par *p, int k)
+{
+    return k >= 0 && k < p->nclusters && p->clusters[k].cls == SC_HAN;
+}
+
+/* 1 when Han–Latin spacing belongs between clusters a and b. */
+static int han_latin_pair(const shaped_par *p, int a, int b)
+{
+    return (is_han(p, a) && is_latin(p, b)) || (is_latin(p, a) && is_han(p, b));
+}
+
+/* The shrink class of a compressible mark, or -1. */
+static int punct_shrink_class(shape_punct k)
+{
+    switch (k) {
+    case SP_OPEN: case SP_CLOSE: return SHRINK_BRACKET;
+    case SP_PAUSE: return SHRINK_PAUSE;
+    case SP_STOP: return SHRINK_STOP;
+    default: return -1;
+    }
+}
+
+/* 1 when the blank half of mark k faces the following text. */
+static int blank_after(shape_punct k)
+{
+    return k == SP_CLOSE || k == SP_PAUSE || k == SP_STOP;
+}
+
+/* Set up the box of a punctuation cluster for the punctuation style. */
+static void model_punct(model *m, int k)
+{
+    const shape_cluster *c = &m->p->clusters[k];
+    unit *u = &m->u[k];
+    if (c->half_width >= c->width)
+        return; /* the font has no half-width form */
+    u->half = c->half_width;
+    u->half_dx = c->half_dx;
+    if (m->pr->punctuation == PUNCT_BANJIAO) {
+        u->base = 1;
+        return;
+    }
+    if (m->pr->punctuation == PUNCT_QUANJIAO)
+        return;
+    u->shrink_class = punct_shrink_class(c->punct);
+    u->line_end_half = blank_after(c->punct);
+}
+
+/* Kaiming: two adjacent marks take 1.5 em, the blank between them removed once. */
+static void compress_pairs(model *m)
+{
+    if (m->pr->punctuation != PUNCT_KAIMING)
+        return;
+    for (int k = 1; k < m->n; k++) {
+        unit *a = &m->u[k - 1], *b = &m->u[k];
+        shape_punct ka = m->p->clusters[k - 1].punct, kb = m->p->clusters[k].punct;
+        if (a->half >= a->full || b->half >= b->full || a->base > 0)
+            continue;
+        if (blank_after(ka))
+            a->base = 1;
+        else if (kb == SP_OPEN)
+            b->base = 1;
+    }
+}
+
+/* Set up the box of a space: Western space, or autospace between Han and Latin. */
+static void model_space(model *m, int k)
+{
+    unit *u = &m->u[k];
+    float em = em_of(m->p, k);
+    u->is_space = 1;
+    if (m->pr->autospace && han_latin_pair(m->p, k - 1, k + 1)) {
+        /* the source's space and automatic spacing come out the same */
+        u->full = u->half = AUTOSPACE_EM * em;
+        u->glue_shrink = (AUTOSPACE_EM - AUTOSPACE_MIN_EM) * em;
+        u->glue_stretch = (AUTOSPACE_MAX_EM - AUTOSPACE_EM) * em;
+        return;
+    }
+    u->shrink_class = SHRINK_SPACE;
+    u->half = u->full > SPACE_MIN_EM * em ? SPACE_MIN_EM * em : u->full;
+    u->space_stretch = SPACE_STRETCH_EM * em;
+}
+
+/* 1 when the gap before cluster k takes inter-character stretch. */
 static int stretchable_gap(const shaped_par *p, int k)
 {
     const shape_cluster *a = &p->clusters[k - 1], *b = &p->clusters[k];
-    uint32_t ca = p->text[a->text_start], cb = p->text[b->text_start];
-    if (ca == cb && (ca == 0x2014 || ca == 0x2026))
+    if (a->cls == SC_SPACE || b->cls == SC_SPACE || a->cls == SC_NEWLINE || b->cls == SC_NEWLINE)
+        return 0; /* spaces stretch themselves */
+    if (a->punct == SP_DASH && b->punct == SP_DASH)
         return 0; /* inside —— or …… */
-    return a->cls == SC_HAN || a->cls == SC_PUNCT || a->cls == SC_SPACE ||
-           b->cls == SC_HAN || b->cls == SC_PUNCT || b->cls == SC_SPACE;
+    return a->cls == SC_HAN || a->cls == SC_PUNCT || b->cls == SC_HAN || b->cls == SC_PUNCT;
 }
 
-/* Append a line [start, end) to cp. */
-static void add_line(composed_par *cp, int start, int end)
+/* Build the unit for cluster k (its box and the glue in front of it). */
+static void model_unit(model *m, int k, const unsigned char *brk_text)
 {
-    pb_grow(&cp->lines, &cp->lines_cap, cp->nlines + 1, sizeof *cp->lines);
-    cp->lines[cp->nlines++] = (compose_line){start, end, 0};
+    const shape_cluster *c = &m->p->clusters[k];
+    unit *u = &m->u[k];
+    float em = em_of(m->p, k);
+    *u = (unit){.full = c->width, .half = c->width, .shrink_class = -1,
+                .brk = brk_text[c->text_start] ? BRK_ALLOWED : BRK_NONE,
+                .counts = c->cls == SC_HAN || c->cls == SC_LATIN || c->cls == SC_OTHER};
+    if (c->cls == SC_SPACE)
+        model_space(m, k);
+    else if (c->cls == SC_PUNCT)
+        model_punct(m, k);
+    if (k > 0 && m->pr->autospace && han_latin_pair(m->p, k - 1, k)) {
+        u->glue = AUTOSPACE_EM * em;
+        u->glue_shrink = (AUTOSPACE_EM - AUTOSPACE_MIN_EM) * em;
+        u->glue_stretch = (AUTOSPACE_MAX_EM - AUTOSPACE_EM) * em;
+    }
+    if (k > 0 && stretchable_gap(m->p, k))
+        u->gap_stretch = GAP_STRETCH_EM * em;
+}
+
+/* The width a unit's box has before any line adjustment. */
+static float base_width(const unit *u)
+{
+    return u->full - u->base * (u->full - u->half);
+}
+
+/* Add unit u's contributions to s. */
+static void add_unit(sums *s, const unit *u)
+{
+    s->width += base_width(u) + u->glue;
+    if (u->shrink_class >= 0)
+        s->shrink[u->shrink_class] += (1 - u->base) * (u->full - u->half);
+    s->shrink[SHRINK_AUTOSPACE] += u->glue_shrink;
+    s->stretch[STRETCH_SPACE] += u->space_stretch;
+    s->stretch[STRETCH_AUTOSPACE] += u->glue_stretch;
+    s->stretch[STRETCH_GAP] += u->gap_stretch;
+}
+
+/* The glue in front of unit k as sums, to take off when k starts a line. */
+static sums leading_glue(const unit *u)
+{
+    sums g = {0};
+    g.width = u->glue;
+    g.shrink[SHRINK_AUTOSPACE] = u->glue_shrink;
+    g.stretch[STRETCH_AUTOSPACE] = u->glue_stretch;
+    g.stretch[STRETCH_GAP] = u->gap_stretch;
+    if (u->is_space) /* a space's own box counts as its glue */
+        g = (sums){0};
+    return g;
 }
 
 /*
- * Choose where the line that starts at start ends (first fit): the last
- * allowed break that fits, else the last cluster that fits.  Returns the
- * end; *next is where the following line starts.
+ * Allow emergency breaks inside any stretch between two opportunities that
+ * is wider than the measure, so an over-long word still stays inside it.
  */
-static int fit_line(const shaped_par *p, const unsigned char *brk_before, int start,
-                    float measure, int *next)
+static void add_emergency_breaks(model *m)
 {
-    float width = 0;
-    int last_break = -1;
-    for (int j = start; j < p->nclusters; j++) {
-        const shape_cluster *c = &p->clusters[j];
-        if (c->cls == SC_NEWLINE) {
-            *next = j + 1;
-            return j;
+    float run = 0;
+    int from = 0;
+    for (int k = 0; k <= m->n; k++) {
+        if (k == m->n || m->u[k].brk || m->p->clusters[k].cls == SC_NEWLINE) {
+            if (run > m->pr->measure - m->pr->indent)
+                for (int j = from + 1; j < k; j++)
+                    m->u[j].brk = BRK_EMERGENCY;
+            run = 0;
+            from = k;
         }
-        if (j > start && brk_before[j])
-            last_break = j;
-        if (c->cls != SC_SPACE && width + c->width > measure + 0.01f && j > start) {
-            int end = last_break > start ? last_break : j;
-            *next = end;
-            return end;
-        }
-        width += c->width;
+        if (k < m->n)
+            run += base_width(&m->u[k]) + m->u[k].glue;
     }
-    *next = p->nclusters;
-    return p->nclusters;
 }
 
-/* Set x positions for one line and justify or align it within measure. */
-static void place_line(const shaped_par *p, composed_par *cp, compose_line *ln,
-                       float measure, style_align align, int last)
+/* Build the units and prefix sums of paragraph p. */
+static void model_build(model *m, composer *c, const shaped_par *p, const compose_params *pr)
 {
-    int end = ln->end;
-    while (end > ln->start && p->clusters[end - 1].cls == SC_SPACE)
-        end--; /* trailing spaces hang invisibly */
-    float natural = 0;
-    int gaps = 0;
-    for (int k = ln->start; k < end; k++) {
-        natural += p->clusters[k].width;
-        gaps += k > ln->start && stretchable_gap(p, k);
+    m->p = p;
+    m->pr = pr;
+    m->n = p->nclusters;
+    m->u = pb_alloc(sizeof *m->u * (size_t)(m->n + 1));
+    m->pre = pb_alloc(sizeof *m->pre * (size_t)(m->n + 1));
+    unsigned char *brk_text = pb_alloc((size_t)p->text_n + 1);
+    compose_break_opportunities(c, p->text, p->text_n, pr->line_break, brk_text);
+    for (int k = 0; k < m->n; k++)
+        model_unit(m, k, brk_text);
+    free(brk_text);
+    compress_pairs(m);
+    add_emergency_breaks(m);
+    for (int k = 0; k < m->n; k++) {
+        m->pre[k + 1] = m->pre[k];
+        add_unit(&m->pre[k + 1], &m->u[k]);
     }
-    float extra = measure - natural, per_gap = 0, offset = 0;
-    if (align == ALIGN_JUSTIFY && !last && gaps > 0 && extra > 0)
-        per_gap = extra / (float)gaps;
-    else if (align == ALIGN_CENTER && extra > 0)
-        offset = extra / 2;
-    else if (align == ALIGN_RIGHT && extra > 0)
-        offset = extra;
-    float x = offset;
-    for (int k = ln->start; k < ln->end; k++) {
-        if (k > ln->start && stretchable_gap(p, k))
-            x += per_gap;
-        cp->x[k] = x;
-        x += p->clusters[k].width;
+}
+
+/* Free a model's arrays. */
+static void model_free(model *m)
+{
+    free(m->u);
+    free(m->pre);
+}
+
+/* ---- fitting one line ---------------------------------------------------- */
+
+typedef struct line_fit {
+    int start, end;             /* units drawn: spaces at the edges removed */
+    sums total;                 /* natural width and capacities */
+    int end_half;               /* the last mark is set half-width */
+    int start_trim;             /* the first mark (an opening bracket) is trimmed */
+    float hang;                 /* width of a hanging mark past the measure */
+    float measure;
+    float ratio;                /* as in compose_line */
+    double badness;
+    int overfull;
+} line_fit;
+
+/* Take a compressible unit's remaining compression out of f's totals. */
+static void compress_edge(line_fit *f, const unit *u)
+{
+    float amount = (1 - u->base) * (u->full - u->half);
+    f->total.width -= amount;
+    if (u->shrink_class >= 0)
+        f->total.shrink[u->shrink_class] -= amount;
+}
+
+/* The sums of the line [start, end) with its edges adjusted. */
+static void line_totals(const model *m, line_fit *f)
+{
+    const unit *u = m->u;
+    sums lead = leading_glue(&u[f->start]);
+    f->total = m->pre[f->end];
+    f->total.width -= m->pre[f->start].width + lead.width;
+    for (int c = 0; c < NSHRINK; c++)
+        f->total.shrink[c] -= m->pre[f->start].shrink[c] + lead.shrink[c];
+    for (int c = 0; c < NSTRETCH; c++)
+        f->total.stretch[c] -= m->pre[f->start].stretch[c] + lead.stretch[c];
+    const unit *last = &u[f->end - 1], *first = &u[f->start];
+    f->end_half = last->line_end_half && last->base < 1;
+    if (f->end_half)
+        compress_edge(f, last);
+    f->start_trim = m->pr->trim_start && m->p->clusters[f->start].punct == SP_OPEN &&
+                    first->half < first->full && first->base < 1 && f->end - f->start > 1;
+    if (f->start_trim)
+        compress_edge(f, first);
+    uint32_t cp = m->p->text[m->p->clusters[f->end - 1].text_start];
+    f->hang = 0;
+    if (m->pr->hanging && (cp == 0x3001 || cp == 0xFF0C || cp == 0x3002) && f->end - f->start > 1) {
+        f->hang = f->end_half || last->base >= 1 ? last->half : last->full;
+        f->total.width -= f->hang;
     }
-    ln->end = end;
-    ln->width = natural + per_gap * (float)gaps;
+}
+
+/* Sum of an array of capacities. */
+static double total_of(const double *v, int n)
+{
+    double t = 0;
+    for (int i = 0; i < n; i++)
+        t += v[i];
+    return t;
+}
+
+/* Fit the units [from, to) (before trimming spaces) into measure. */
+static void fit_line(const model *m, int from, int to, float measure, int last, line_fit *f)
+{
+    while (from < to && m->u[from].is_space)
+        from++;
+    while (to > from && m->u[to - 1].is_space)
+        to--;
+    *f = (line_fit){.start = from, .end = to, .measure = measure};
+    if (from == to)
+        return;
+    line_totals(m, f);
+    double need = measure - f->total.width;
+    if (need < 0) {
+        double cap = total_of(f->total.shrink, NSHRINK);
+        f->overfull = -need > cap + 0.01;
+        f->ratio = cap > 0 ? (float)(need / cap) : -1e6f;
+    } else if (!last && m->pr->align == ALIGN_JUSTIFY) {
+        double cap = total_of(f->total.stretch, NSTRETCH);
+        f->ratio = cap > 0 ? (float)(need / cap) : (need > 0.01 ? 1e6f : 0);
+    }
+    double r = fabs(f->ratio);
+    f->badness = r > 10 ? 10000 : 100 * r * r * r;
+}
+
+/* ---- total fit ------------------------------------------------------------- */
+
+#define LINE_PENALTY 10.0
+#define EMERGENCY_DEMERITS 1e6      /* a break inside a word */
+#define LONE_LAST_DEMERITS 1e7      /* a last line of one character */
+#define OVERFULL_DEMERITS 1e9       /* nothing else was possible */
+#define RAGGED_STRETCH 0.5          /* ragged lines: a half-empty line counts as ratio 1 */
+
+/* Demerits of the line f (ending a paragraph part when last). */
+static double line_demerits(const model *m, const line_fit *f, int to, int first_line, int last)
+{
+    double b = f->badness;
+    if (!last && m->pr->align != ALIGN_JUSTIFY) {
+        double r = (f->measure - f->total.width) / (RAGGED_STRETCH * f->measure);
+        b = 100 * r * r * r;
+    }
+    double d = (LINE_PENALTY + b) * (LINE_PENALTY + b);
+    if (to < m->n && m->u[to].brk == BRK_EMERGENCY)
+        d += EMERGENCY_DEMERITS;
+    if (last && !first_line) {
+        int letters = 0;
+        for (int k = f->start; k < f->end; k++)
+            letters += m->u[k].counts;
+        if (letters <= 1)
+            d += LONE_LAST_DEMERITS;
+    }
+    return d;
+}
+
+/* Dynamic-programming state of choose_breaks. */
+typedef struct kp {
+    double *demerits;           /* best total to reach position i (DBL_MAX: not reached) */
+    int *prev;
+    int *active, nactive;
+} kp;
+
+/* Try every active break as the start of a line ending before j. */
+static void kp_reach(const model *m, kp *s, int from, int j, int last, float m0, float m1)
+{
+    int keep = 0, dropped = -1;
+    for (int i = 0; i < s->nactive; i++) {
+        int a = s->active[i];
+        /* once j can be reached at all, a line less than half full is
+         * never the better way: skip its fit, the composer's main cost */
+        if (!last && s->demerits[j] < DBL_MAX &&
+            m->pre[j].width - m->pre[a].width < RAGGED_STRETCH * m1) {
+            s->active[keep++] = a;
+            continue;
+        }
+        line_fit f;
+        fit_line(m, a, j, a == from ? m0 : m1, last, &f);
+        if (f.overfull && f.end > f.start + 1) {
+            dropped = a; /* longer lines from a only get worse */
+            continue;
+        }
+        s->active[keep++] = a;
+        double d = s->demerits[a] + line_demerits(m, &f, j, a == from, last);
+        if (d < s->demerits[j]) {
+            s->demerits[j] = d;
+            s->prev[j] = a;
+        }
+    }
+    s->nactive = keep;
+    if (keep == 0 && dropped >= 0) { /* no way on but an overfull line */
+        s->demerits[j] = s->demerits[dropped] + OVERFULL_DEMERITS;
+        s->prev[j] = dropped;
+    }
+}
+
+/*
+ * Choose the breaks of the part [from, to) by total fit.  Returns the line
+ * starts in order (malloc'd, *n of them); m0 is the first line's measure.
+ */
+static int *choose_breaks(const model *m, int from, int to, float m0, float m1, int *n)
+{
+    int len = m->n + 1;
+    kp s = {pb_alloc(sizeof(double) * (size_t)len), pb_alloc(sizeof(int) * (size_t)len),
+            pb_alloc(sizeof(int) * (size_t)len), 0};
+    for (int i = 0; i < len; i++)
+        s.demerits[i] = DBL_MAX;
+    s.demerits[from] = 0;
+    s.active[s.nactive++] = from;
+    for (int j = from + 1; j <= to; j++) {
+        if (j < to && m->u[j].brk == BRK_NONE)
+            continue;
+        kp_reach(m, &s, from, j, j == to, m0, m1);
+        if (s.demerits[j] < DBL_MAX && j < to)
+            s.active[s.nactive++] = j;
+    }
+    int count = 0;
+    for (int j = to; j != from; j = s.prev[j])
+        count++;
+    int *starts = pb_alloc(sizeof *starts * (size_t)(count + 1));
+    *n = count;
+    for (int j = to, i = count; j != from; j = s.prev[j])
+        starts[--i] = s.prev[j];
+    free(s.demerits);
+    free(s.prev);
+    free(s.active);
+    return starts;
+}
+
+/* ---- setting a line -------------------------------------------------------- */
+
+/* How far each class is used on a line: shrink and stretch fractions. */
+typedef struct usage {
+    float shrink[NSHRINK], stretch[NSTRETCH];
+    float offset;               /* alignment offset of the whole line */
+} usage;
+
+/* Use up need from the classes in order, each to its capacity; returns what is left. */
+static double use_in_order(double need, const double *cap, float *frac, int n)
+{
+    for (int c = 0; c < n && need > 0; c++) {
+        if (cap[c] <= 0)
+            continue;
+        double take = need < cap[c] ? need : cap[c];
+        frac[c] = (float)(take / cap[c]);
+        need -= take;
+    }
+    return need;
+}
+
+/* Decide how a line reaches its measure: priority order, then alignment. */
+static usage line_usage(const model *m, const line_fit *f, int last)
+{
+    usage g = {0};
+    double need = f->measure - f->total.width;
+    if (need < 0) {
+        use_in_order(-need, f->total.shrink, g.shrink, NSHRINK);
+        return g;
+    }
+    if (!last && m->pr->align == ALIGN_JUSTIFY) {
+        /* spaces and Han–Latin spacing to their limits, then every gap alike */
+        need = use_in_order(need, f->total.stretch, g.stretch, STRETCH_GAP);
+        for (int c = STRETCH_GAP; c >= 0 && need > 0; c--)
+            if (f->total.stretch[c] > 0) {
+                g.stretch[c] += (float)(need / f->total.stretch[c]);
+                need = 0;
+            }
+    }
+    if (need > 0 && m->pr->align == ALIGN_CENTER)
+        g.offset = (float)(need / 2);
+    else if (need > 0 && m->pr->align == ALIGN_RIGHT)
+        g.offset = (float)need;
+    return g;
+}
+
+/* How far unit k is compressed on the line (0 full width … 1 half width). */
+static float compression(const model *m, const line_fit *f, const usage *g, int k)
+{
+    const unit *u = &m->u[k];
+    float c = u->base;
+    if ((k == f->end - 1 && f->end_half) || (k == f->start && f->start_trim))
+        c = 1;
+    if (c < 1 && u->shrink_class >= 0 && !u->is_space)
+        c += (1 - c) * g->shrink[u->shrink_class];
+    return c;
+}
+
+/* The width unit k is set at on the line, with compression c. */
+static float set_width(const unit *u, const usage *g, float c)
+{
+    if (!u->is_space)
+        return u->full - c * (u->full - u->half);
+    if (u->shrink_class < 0) /* a space set as Han–Latin spacing */
+        return u->full - g->shrink[SHRINK_AUTOSPACE] * u->glue_shrink +
+               g->stretch[STRETCH_AUTOSPACE] * u->glue_stretch;
+    return u->full - g->shrink[SHRINK_SPACE] * (u->full - u->half) +
+           g->stretch[STRETCH_SPACE] * u->space_stretch;
+}
+
+/* Set the x position and width of every unit of line f. */
+static void place_line(const model *m, const line_fit *f, int last, composed_par *cp,
+                       compose_line *ln)
+{
+    usage g = line_usage(m, f, last);
+    float x = g.offset;
+    for (int k = f->start; k < f->end; k++) {
+        const unit *u = &m->u[k];
+        if (k > f->start)
+            x += u->glue - g.shrink[SHRINK_AUTOSPACE] * u->glue_shrink +
+                 g.stretch[STRETCH_AUTOSPACE] * u->glue_stretch + g.stretch[STRETCH_GAP] * u->gap_stretch;
+        float c = compression(m, f, &g, k);
+        cp->advance[k] = set_width(u, &g, c);
+        cp->x[k] = x + c * u->half_dx;
+        x += cp->advance[k];
+    }
+    *ln = (compose_line){f->start, f->end, x - g.offset - f->hang, f->ratio};
     if (ln->width > cp->max_width)
         cp->max_width = ln->width;
 }
 
-/* Break into lines at the given measure (first line narrower by indent). */
-static void break_lines(const shaped_par *p, const unsigned char *brk_before,
-                        const compose_params *pr, float measure, composed_par *cp)
+/* ---- paragraphs ------------------------------------------------------------- */
+
+/* Defaults for params: justified, strict, kaiming, autospace on. */
+compose_params compose_default_params(float measure)
 {
-    cp->nlines = 0;
-    int start = 0;
-    while (start < p->nclusters || cp->nlines == 0) {
-        while (cp->nlines > 0 && start < p->nclusters && p->clusters[start].cls == SC_SPACE)
-            start++; /* a space at a line start is dropped */
-        float m = measure - (cp->nlines == 0 ? pr->indent : 0);
-        int next, end = fit_line(p, brk_before, start, m, &next);
-        add_line(cp, start, end);
-        if (next >= p->nclusters)
-            break;
-        start = next;
-    }
+    return (compose_params){.measure = measure, .align = ALIGN_JUSTIFY,
+                            .line_break = LINE_BREAK_STRICT, .punctuation = PUNCT_KAIMING,
+                            .autospace = 1};
 }
 
-/* The narrowest measure that keeps the same number of lines (balancing). */
-static float balanced_measure(const shaped_par *p, const unsigned char *brk,
-                              const compose_params *pr, composed_par *cp)
+/* Append a line to cp and return it. */
+static compose_line *add_line(composed_par *cp)
+{
+    pb_grow(&cp->lines, &cp->lines_cap, cp->nlines + 1, sizeof *cp->lines);
+    return &cp->lines[cp->nlines++];
+}
+
+/* Break and set the part [from, to) of a paragraph (no forced break inside). */
+static void compose_part(const model *m, int from, int to, float measure, composed_par *cp)
+{
+    float m0 = measure - (from == 0 ? m->pr->indent : 0);
+    int n, *starts = choose_breaks(m, from, to, m0, measure, &n);
+    for (int i = 0; i < n; i++) {
+        int end = i + 1 < n ? starts[i + 1] : to;
+        line_fit f;
+        fit_line(m, starts[i], end, i == 0 ? m0 : measure, i + 1 == n, &f);
+        place_line(m, &f, i + 1 == n, cp, add_line(cp));
+    }
+    if (n == 0)
+        *add_line(cp) = (compose_line){from, from, 0, 0};
+    free(starts);
+}
+
+/* Compose the whole paragraph at one measure, forced breaks ending parts. */
+static void compose_at(const model *m, float measure, composed_par *cp)
+{
+    cp->nlines = 0;
+    cp->max_width = 0;
+    int from = 0;
+    for (int k = 0; k <= m->n; k++)
+        if (k == m->n || m->p->clusters[k].cls == SC_NEWLINE) {
+            compose_part(m, from, k, measure, cp);
+            from = k + 1;
+        }
+}
+
+/* Centred text: the narrowest measure that keeps the same number of lines. */
+static void balance(const model *m, composed_par *cp)
 {
     int want = cp->nlines;
-    float lo = pr->measure / (float)(want + 1), hi = pr->measure;
+    float lo = m->pr->measure / (float)(want + 1), hi = m->pr->measure;
     for (int iter = 0; iter < 16 && hi - lo > 0.5f; iter++) {
         float mid = (lo + hi) / 2;
-        break_lines(p, brk, pr, mid, cp);
+        compose_at(m, mid, cp);
         if (cp->nlines > want)
             lo = mid;
         else
             hi = mid;
     }
-    return hi;
+    compose_at(m, hi, cp);
+    /* centre the balanced lines on the full measure */
+    float shift = (m->pr->measure - hi) / (m->pr->align == ALIGN_CENTER ? 2 : 1);
+    if (m->pr->align == ALIGN_CENTER || m->pr->align == ALIGN_RIGHT)
+        for (int k = 0; k < m->n; k++)
+            cp->x[k] += shift;
 }
 
 /* Break and justify a shaped paragraph. */
@@ -206,22 +715,13 @@ composed_par *compose_paragraph(composer *c, const shaped_par *p, const compose_
 {
     composed_par *cp = pb_alloc(sizeof *cp);
     cp->x = pb_alloc(sizeof *cp->x * (size_t)(p->nclusters + 1));
-    unsigned char *brk_text = pb_alloc((size_t)p->text_n + 1);
-    unsigned char *brk = pb_alloc((size_t)p->nclusters + 1);
-    compose_break_opportunities(c, p->text, p->text_n, brk_text);
-    for (int k = 0; k < p->nclusters; k++)
-        brk[k] = brk_text[p->clusters[k].text_start];
-    break_lines(p, brk, pr, pr->measure, cp);
+    cp->advance = pb_alloc(sizeof *cp->advance * (size_t)(p->nclusters + 1));
+    model m;
+    model_build(&m, c, p, pr);
+    compose_at(&m, pr->measure, cp);
     if (pr->balance && cp->nlines > 1)
-        break_lines(p, brk, pr, balanced_measure(p, brk, pr, cp), cp);
-    for (int i = 0; i < cp->nlines; i++) {
-        int end = cp->lines[i].end;
-        int forced = end < p->nclusters && p->clusters[end].cls == SC_NEWLINE;
-        place_line(p, cp, &cp->lines[i], pr->measure - (i == 0 ? pr->indent : 0),
-                   pr->align, i == cp->nlines - 1 || forced);
-    }
-    free(brk_text);
-    free(brk);
+        balance(&m, cp);
+    model_free(&m);
     return cp;
 }
 
@@ -232,5 +732,6 @@ void composed_par_free(composed_par *cp)
         return;
     free(cp->lines);
     free(cp->x);
+    free(cp->advance);
     free(cp);
 }

@@ -1,13 +1,17 @@
 /*
  * compose.h: the paragraph composer, shaped clusters → lines.
  *
- * The composer finds line-break opportunities with ICU (UAX #14, locale
- * zh, strict), removes those that the CLREQ prohibition rules forbid (no
- * closing mark at a line start, no opening mark at a line end, no split
- * inside ——/……), chooses breaks, and justifies each line by spreading the
- * spare width over the gaps between clusters.  Gaps inside a Latin word
- * are never stretched.  This version breaks first-fit; the interface is
- * shaped for a total-fit composer (issue 3) to replace it.
+ * The composer sets Chinese text to the rules of W3C CLREQ and GB/T 15834
+ * (see ../shared/design.md §3).  It turns every cluster into a box and every
+ * place where space may grow or shrink into glue, each with its own class:
+ * Western spaces, Han–Latin spacing (¼ em, inserted automatically),
+ * compressible punctuation and the gaps between characters.  Break
+ * opportunities come from ICU (UAX #14 at the chosen strictness) with the
+ * CLREQ prohibitions on top.  Breaks are chosen by Knuth–Plass total fit
+ * over the whole paragraph; a line shrinks or stretches its classes in the
+ * CLREQ priority order, using a later class only when the earlier ones are
+ * exhausted.  A last line of a single character is avoided, and centred
+ * text is balanced.
  *
  * Ownership: a composer holds ICU state for a whole run (create one, use
  * it for every paragraph).  A composed_par owns its line and position
@@ -26,36 +30,47 @@ typedef struct compose_params {
     float indent;               /* extra space before the first line */
     style_align align;
     int balance;                /* make all lines about equally long (headings) */
+    style_line_break line_break;
+    style_punct punctuation;
+    int trim_start;             /* opening bracket at a line start loses ½ em */
+    int hanging;                /* 、，。 at a line end hang past the measure */
+    int autospace;              /* ¼ em between Han and Latin letters/digits */
 } compose_params;
+
+/* Defaults for params: justified, strict, kaiming, autospace on. */
+compose_params compose_default_params(float measure);
 
 typedef struct compose_line {
     int start, end;             /* clusters [start, end) drawn on this line */
-    float width;                /* width after justification, points */
+    float width;                /* set width, points (hanging marks excluded) */
+    float ratio;                /* <0 shrunk, >0 stretched, as a fraction of capacity */
 } compose_line;
 
 typedef struct composed_par {
     int nlines, lines_cap;
     compose_line *lines;
-    float *x;                   /* per cluster: x offset from the line's left edge */
+    float *x;                   /* per cluster: pen x of its first glyph from the line's left edge */
+    float *advance;             /* per cluster: the width it was set at */
     float max_width;            /* widest line, for shrink-wrapped boxes */
 } composed_par;
 
-/* Create a composer (opens the ICU line-break iterator). */
+/* Create a composer; ICU iterators are opened when first needed. */
 composer *composer_new(pb_ctx *ctx);
 /* Free a composer. */
 void composer_free(composer *c);
 
-/* Break and justify a shaped paragraph; never NULL for valid input. */
+/* Break and justify a shaped paragraph; never NULL. */
 composed_par *compose_paragraph(composer *c, const shaped_par *p, const compose_params *params);
 
 /* Free a composed paragraph. */
 void composed_par_free(composed_par *cp);
 
 /*
- * Break opportunities for text (UTF-32, n code points): sets brk[i] to 1
- * when a line may break before text[i] (brk[0] is always 0).  Exposed for
- * the unit tests of the CLREQ rules.
+ * Break opportunities for text (UTF-32, n code points) at a strictness
+ * level: sets brk[i] to 1 when a line may break before text[i] (brk[0] is
+ * always 0).  Exposed for the unit tests of the CLREQ rules.
  */
-void compose_break_opportunities(composer *c, const uint32_t *text, int n, unsigned char *brk);
+void compose_break_opportunities(composer *c, const uint32_t *text, int n,
+                                 style_line_break level, unsigned char *brk);
 
 #endif

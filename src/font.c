@@ -73,6 +73,7 @@ void font_cache_free(font_cache *c)
         FT_Done_Face(f->ft);
         free(f->family);
         free(f->path);
+        free(f->halt);
         free(f);
     }
     free(c->fonts);
@@ -211,4 +212,32 @@ unsigned font_cid_for_glyph(const font *f, unsigned gid)
 int font_glyph_advance(const font *f, unsigned gid)
 {
     return (int)hb_font_get_glyph_h_advance(f->hb, gid);
+}
+
+/* Shape cp alone with 'halt' on: the font's own half-width geometry. */
+static font_halt measure_halt(font *f, uint32_t cp)
+{
+    hb_buffer_t *buf = hb_buffer_create();
+    hb_buffer_add_utf32(buf, &cp, 1, 0, 1);
+    hb_buffer_set_direction(buf, HB_DIRECTION_LTR);
+    hb_buffer_set_script(buf, HB_SCRIPT_HAN);
+    hb_buffer_set_language(buf, hb_language_from_string("zh-Hans", -1));
+    hb_feature_t halt = {HB_TAG('h', 'a', 'l', 't'), 1, 0, (unsigned)-1};
+    hb_shape(f->hb, buf, &halt, 1);
+    unsigned n;
+    hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, &n);
+    font_halt h = {cp, n == 1 ? pos[0].x_advance : 0, n == 1 ? pos[0].x_offset : 0};
+    hb_buffer_destroy(buf);
+    return h;
+}
+
+/* The half-width geometry of cp, from the cache or measured once. */
+font_halt font_half_width(font *f, uint32_t cp)
+{
+    for (int i = 0; i < f->nhalt; i++)
+        if (f->halt[i].cp == cp)
+            return f->halt[i];
+    pb_grow(&f->halt, &f->halt_cap, f->nhalt + 1, sizeof *f->halt);
+    f->halt[f->nhalt] = measure_halt(f, cp);
+    return f->halt[f->nhalt++];
 }

@@ -33,7 +33,17 @@ typedef struct font {
     int is_cid;             /* 1 when the CFF is CID-keyed */
     double ascender;        /* typographic ascender, in em */
     double descender;       /* typographic descender, in em (negative) */
+    int nhalt, halt_cap;    /* cache for font_half_width */
+    struct font_halt *halt;
 } font;
+
+/* Half-width geometry of a punctuation mark, from the font's 'halt' feature. */
+typedef struct font_halt {
+    uint32_t cp;
+    int advance;            /* design units; equal to the full advance when
+                               the font has no half-width form */
+    int dx;                 /* where the glyph's origin moves, design units */
+} font_halt;
 
 typedef struct font_cache font_cache;
 
@@ -53,6 +63,13 @@ unsigned font_cid_for_glyph(const font *f, unsigned gid);
 
 /* Advance width of glyph gid in design units (horizontal). */
 int font_glyph_advance(const font *f, unsigned gid);
+
+/*
+ * The half-width form of code point cp as the font's 'halt' feature sets
+ * it: its advance and the shift of its origin (negative for marks whose ink
+ * sits in the right half, such as opening brackets).  Cached per font.
+ */
+font_halt font_half_width(font *f, uint32_t cp);
 
 /* Free the cache and every font in it (called by pb_ctx_free). */
 void font_cache_free(font_cache *cache);

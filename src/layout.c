@@ -107,6 +107,15 @@ static void close_box(layout *L, int b)
     L->cur_box = L->boxes[b].parent;
 }
 
+/* The composer's settings for text in style s at measure w. */
+static compose_params params_for(const style *s, float w)
+{
+    return (compose_params){.measure = w, .indent = s->text_indent, .align = s->align,
+                            .balance = s->align == ALIGN_CENTER, .line_break = s->line_break,
+                            .punctuation = s->punctuation, .trim_start = s->trim_start,
+                            .hanging = s->hanging, .autospace = s->autospace};
+}
+
 /* Shape and compose a text block at measure w; -1 on failure. */
 static int compose_block(layout *L, const st_block *b, float w, int *par)
 {
@@ -114,7 +123,7 @@ static int compose_block(layout *L, const st_block *b, float w, int *par)
     shaped_par *sp = shape_block(L->ctx, b);
     if (!sp)
         return -1;
-    compose_params pr = {w, s->text_indent, s->align, s->align == ALIGN_CENTER};
+    compose_params pr = params_for(s, w);
     pb_grow(&L->pars, &L->pars_cap, L->npars + 1, sizeof *L->pars);
     *par = L->npars;
     L->pars[L->npars++] = (vpar){sp, compose_paragraph(L->comp, sp, &pr), s, s->text_indent};
@@ -393,7 +402,7 @@ static int draw_folio(layout *L, dl_page *pg, float left, int number)
     shaped_par *sp = shape_block(L->ctx, &b);
     if (!sp)
         return -1;
-    compose_params pr = {L->area_w, 0, s->align, 0};
+    compose_params pr = params_for(s, L->area_w);
     vpar vp = {sp, compose_paragraph(L->comp, sp, &pr), s, 0};
     emit_run(pg, &vp, 0, sp->nclusters, left, pg->height - L->tree->page.folio_offset);
     composed_par_free(vp.composed);

@@ -53,6 +53,51 @@ shape_class shape_classify(uint32_t cp)
     return SC_OTHER;
 }
 
+/* The punctuation kind of code point cp. */
+shape_punct shape_punct_kind(uint32_t cp)
+{
+    static const uint32_t open[] = {0x201C, 0x2018, 0xFF08, 0x300A, 0x3008, 0x300C, 0x300E,
+                                    0x3010, 0x3016, 0x3014, 0xFF3B, 0xFF5B, 0x3018, 0x301A, 0};
+    static const uint32_t close[] = {0x201D, 0x2019, 0xFF09, 0x300B, 0x3009, 0x300D, 0x300F,
+                                     0x3011, 0x3017, 0x3015, 0xFF3D, 0xFF5D, 0x3019, 0x301B, 0};
+    static const uint32_t pause[] = {0x3001, 0xFF0C, 0xFF1B, 0xFF1A, 0};
+    static const uint32_t stop[] = {0x3002, 0xFF1F, 0xFF01, 0xFF0E, 0};
+    static const struct { const uint32_t *set; shape_punct kind; } kinds[] = {
+        {open, SP_OPEN}, {close, SP_CLOSE}, {pause, SP_PAUSE}, {stop, SP_STOP}};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        for (const uint32_t *c = kinds[k].set; *c; c++)
+            if (*c == cp)
+                return kinds[k].kind;
+    if (cp == 0x30FB || cp == 0xFF65)
+        return SP_MIDDLE;
+    if (cp == 0x2014 || cp == 0x2026)
+        return SP_DASH;
+    return SP_NONE;
+}
+
+/*
+ * Give each punctuation cluster its half-width geometry from the font's
+ * 'halt' feature, so the composer can compress it exactly as the type
+ * designer intended.  Marks the font cannot compress keep their width.
+ */
+static void set_half_widths(shaped_par *p)
+{
+    for (int i = 0; i < p->nclusters; i++) {
+        shape_cluster *c = &p->clusters[i];
+        c->punct = shape_punct_kind(p->text[c->text_start]);
+        c->half_width = c->width;
+        if (c->punct == SP_NONE || c->punct == SP_DASH || c->glyph_count != 1 || c->text_len != 1)
+            continue;
+        const shape_face *f = &p->faces[c->face];
+        font_halt h = font_half_width(f->font, p->text[c->text_start]);
+        float scale = f->size / (float)f->font->upem;
+        if (h.advance > 0 && h.advance * scale < c->width - 0.01f) {
+            c->half_width = h.advance * scale;
+            c->half_dx = h.dx * scale;
+        }
+    }
+}
+
 /* Resolve a span's comma-separated family list into fonts; -1 when one is missing. */
 static int font_chain(pb_ctx *ctx, const st_span *sp, font **chain, int *n)
 {
@@ -199,6 +244,8 @@ shaped_par *shape_block(pb_ctx *ctx, const st_block *b)
         append_utf32(p, &cap, b->spans[i].text, &span_of, i);
     int rc = shape_runs(ctx, p, b, span_of);
     free(span_of);
+    if (rc == 0)
+        set_half_widths(p);
     if (rc < 0) {
         shaped_par_free(p);
         return NULL;

@@ -31,6 +31,17 @@ typedef enum shape_class {
     SC_NEWLINE      /* a forced line break */
 } shape_class;
 
+/* Which kind of CJK punctuation a cluster is, for width adjustment (CLREQ). */
+typedef enum shape_punct {
+    SP_NONE,
+    SP_OPEN,        /* “‘（《〈「『【〖〔［｛: ink in the right half */
+    SP_CLOSE,       /* ”’）》〉」』】〗〕］｝: ink in the left half */
+    SP_PAUSE,       /* 、，；：: pauses, ink in the left half */
+    SP_STOP,        /* 。？！．: ends of sentences, ink in the left half */
+    SP_MIDDLE,      /* ・: ink in the middle */
+    SP_DASH         /* — and …, set in pairs that never split */
+} shape_punct;
+
 typedef struct shape_glyph {
     uint32_t gid;
     float advance;              /* points */
@@ -51,6 +62,10 @@ typedef struct shape_cluster {
     int face;                       /* index into par->faces */
     int span;                       /* index of the source span */
     shape_class cls;
+    shape_punct punct;
+    float half_width;               /* advance when set half-width (halt); equals
+                                       width when the mark cannot be compressed */
+    float half_dx;                  /* glyph shift when set half-width */
 } shape_cluster;
 
 typedef struct shaped_par {
@@ -76,5 +91,7 @@ void shaped_par_free(shaped_par *p);
 
 /* The class of code point cp. */
 shape_class shape_classify(uint32_t cp);
+/* The punctuation kind of code point cp. */
+shape_punct shape_punct_kind(uint32_t cp);
 
 #endif

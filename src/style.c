@@ -8,8 +8,7 @@
 #include <string.h>
 
 typedef enum prop_type {
-    P_STRING, P_LENGTH, P_LINE_HEIGHT, P_COLOR, P_BACKGROUND, P_WEIGHT,
-    P_ALIGN, P_BOOL, P_INT, P_PADDING
+    P_STRING, P_LENGTH, P_LINE_HEIGHT, P_COLOR, P_BACKGROUND, P_WORD, P_INT, P_PADDING
 } prop_type;
 
 /* One style property: its name, value type, where it lives, and inheritance. */
@@ -18,38 +17,51 @@ typedef struct prop_def {
     prop_type type;
     size_t offset;
     int inherited;
+    const char *const *words;   /* P_WORD: the values, in the order of their enum */
 } prop_def;
+
+/* Keyword values; each list is in the order of the matching enum in style.h. */
+static const char *const WEIGHTS[] = {"normal", "bold", NULL};
+static const char *const ALIGNS[] = {"justify", "left", "center", "right", NULL};
+static const char *const BOOLS[] = {"no", "yes", NULL};
+static const char *const LINE_BREAKS[] = {"strict", "normal", "loose", "gb", NULL};
+static const char *const PUNCT_STYLES[] = {"kaiming", "quanjiao", "banjiao", NULL};
 
 #define F(field) offsetof(style, field)
 static const prop_def PROPS[] = {
-    {"font-family", P_STRING, F(font_family), 1},
-    {"font-weight", P_WEIGHT, F(bold), 1},
-    {"font-size", P_LENGTH, F(font_size), 1},
-    {"line-height", P_LINE_HEIGHT, F(line_height), 1},
-    {"color", P_COLOR, F(color), 1},
-    {"text-align", P_ALIGN, F(align), 1},
-    {"text-indent", P_LENGTH, F(text_indent), 0},
-    {"space-before", P_LENGTH, F(space_before), 0},
-    {"space-after", P_LENGTH, F(space_after), 0},
-    {"margin-left", P_LENGTH, F(margin_left), 0},
-    {"margin-right", P_LENGTH, F(margin_right), 0},
-    {"padding", P_PADDING, F(padding_top), 0},
-    {"padding-top", P_LENGTH, F(padding_top), 0},
-    {"padding-right", P_LENGTH, F(padding_right), 0},
-    {"padding-bottom", P_LENGTH, F(padding_bottom), 0},
-    {"padding-left", P_LENGTH, F(padding_left), 0},
-    {"background", P_BACKGROUND, F(background), 0},
-    {"border-width", P_LENGTH, F(border_width), 0},
-    {"border-color", P_COLOR, F(border_color), 0},
-    {"border-radius", P_LENGTH, F(radius), 0},
-    {"shrink-wrap", P_BOOL, F(shrink_wrap), 0},
-    {"keep-with-next", P_BOOL, F(keep_with_next), 0},
-    {"keep-together", P_BOOL, F(keep_together), 0},
-    {"outline-level", P_INT, F(outline_level), 0},
-    {"rule-above", P_LENGTH, F(rule_above), 0},
-    {"rule-color", P_COLOR, F(rule_color), 0},
-    {"rule-gap", P_LENGTH, F(rule_gap), 0},
-    {"label", P_STRING, F(label), 0},
+    {"font-family", P_STRING, F(font_family), 1, NULL},
+    {"font-weight", P_WORD, F(bold), 1, WEIGHTS},
+    {"font-size", P_LENGTH, F(font_size), 1, NULL},
+    {"line-height", P_LINE_HEIGHT, F(line_height), 1, NULL},
+    {"color", P_COLOR, F(color), 1, NULL},
+    {"text-align", P_WORD, F(align), 1, ALIGNS},
+    {"line-break", P_WORD, F(line_break), 1, LINE_BREAKS},
+    {"punctuation", P_WORD, F(punctuation), 1, PUNCT_STYLES},
+    {"punctuation-trim-start", P_WORD, F(trim_start), 1, BOOLS},
+    {"hanging-punctuation", P_WORD, F(hanging), 1, BOOLS},
+    {"autospace", P_WORD, F(autospace), 1, BOOLS},
+    {"text-indent", P_LENGTH, F(text_indent), 0, NULL},
+    {"space-before", P_LENGTH, F(space_before), 0, NULL},
+    {"space-after", P_LENGTH, F(space_after), 0, NULL},
+    {"margin-left", P_LENGTH, F(margin_left), 0, NULL},
+    {"margin-right", P_LENGTH, F(margin_right), 0, NULL},
+    {"padding", P_PADDING, F(padding_top), 0, NULL},
+    {"padding-top", P_LENGTH, F(padding_top), 0, NULL},
+    {"padding-right", P_LENGTH, F(padding_right), 0, NULL},
+    {"padding-bottom", P_LENGTH, F(padding_bottom), 0, NULL},
+    {"padding-left", P_LENGTH, F(padding_left), 0, NULL},
+    {"background", P_BACKGROUND, F(background), 0, NULL},
+    {"border-width", P_LENGTH, F(border_width), 0, NULL},
+    {"border-color", P_COLOR, F(border_color), 0, NULL},
+    {"border-radius", P_LENGTH, F(radius), 0, NULL},
+    {"shrink-wrap", P_WORD, F(shrink_wrap), 0, BOOLS},
+    {"keep-with-next", P_WORD, F(keep_with_next), 0, BOOLS},
+    {"keep-together", P_WORD, F(keep_together), 0, BOOLS},
+    {"outline-level", P_INT, F(outline_level), 0, NULL},
+    {"rule-above", P_LENGTH, F(rule_above), 0, NULL},
+    {"rule-color", P_COLOR, F(rule_color), 0, NULL},
+    {"rule-gap", P_LENGTH, F(rule_gap), 0, NULL},
+    {"label", P_STRING, F(label), 0, NULL},
 };
 #undef F
 enum { NPROPS = sizeof PROPS / sizeof PROPS[0], FONT_SIZE_PROP = 2 };
@@ -127,10 +139,6 @@ static int word_index(const char *value, const char *const *words)
     return -1;
 }
 
-static const char *const WEIGHTS[] = {"normal", "bold", NULL};
-static const char *const ALIGNS[] = {"justify", "left", "center", "right", NULL};
-static const char *const BOOLS[] = {"no", "yes", NULL};
-
 /* Store value into the field of s for property p; -1 when it is invalid. */
 static int set_prop(style *s, const prop_def *p, const char *value)
 {
@@ -155,10 +163,8 @@ static int set_prop(style *s, const prop_def *p, const char *value)
     case P_BACKGROUND:
         s->has_background = strcmp(value, "none") != 0;
         return s->has_background ? style_parse_color(value, (style_color *)field) : 0;
-    case P_WEIGHT:
-    case P_ALIGN:
-    case P_BOOL: {
-        int i = word_index(value, p->type == P_WEIGHT ? WEIGHTS : p->type == P_ALIGN ? ALIGNS : BOOLS);
+    case P_WORD: {
+        int i = word_index(value, p->words);
         *(int *)field = i;
         return i < 0 ? -1 : 0;
     }
@@ -179,21 +185,24 @@ static int set_prop(style *s, const prop_def *p, const char *value)
     return -1;
 }
 
-/* What a valid value of p looks like, for error messages. */
-static const char *expected_value(prop_type t)
+/* What a valid value of p looks like, for error messages (into buf). */
+static const char *expected_value(const prop_def *p, char *buf, size_t size)
 {
-    switch (t) {
+    switch (p->type) {
     case P_LENGTH: case P_PADDING: return "a length such as 10pt, 4mm or 2em";
     case P_LINE_HEIGHT: return "a multiple such as 1.6, or a length";
     case P_COLOR: return "a colour such as #336699";
     case P_BACKGROUND: return "a colour such as #336699, or none";
-    case P_WEIGHT: return "normal or bold";
-    case P_ALIGN: return "justify, left, center or right";
-    case P_BOOL: return "yes or no";
     case P_INT: return "a whole number from 0 to 9";
     case P_STRING: return "text";
+    case P_WORD: break;
     }
-    return "a value";
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; p->words[i] && n < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : p->words[i + 1] ? ", " : " or ",
+                              p->words[i]);
+    return buf;
 }
 
 /* ---- loading a sheet --------------------------------------------------- */
@@ -213,8 +222,9 @@ static int check_value(pb_ctx *ctx, const style_rule *r, int prop, const doc_att
     style scratch = {.font_size = 10};
     if (set_prop(&scratch, &PROPS[prop], a->value) == 0)
         return 0;
+    char words[128];
     pb_error(ctx, a->pos, "style '%s': invalid value '%s' for %s; expected %s",
-             r->name, a->value, PROPS[prop].name, expected_value(PROPS[prop].type));
+             r->name, a->value, PROPS[prop].name, expected_value(&PROPS[prop], words, sizeof words));
     return -1;
 }
 
@@ -841,7 +851,8 @@ st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d)
     st_tree *t = pb_alloc(sizeof *t);
     walker w = {ctx, sheet, t};
     t->page = sheet->page;
-    style base = {.font_family = "Noto Serif CJK SC", .font_size = 10, .line_height = 16};
+    style base = {.font_family = "Noto Serif CJK SC", .font_size = 10, .line_height = 16,
+                  .line_break = LINE_BREAK_STRICT, .punctuation = PUNCT_KAIMING, .autospace = 1};
     const style *doc_style = compute_style(t, sheet, find_rule(sheet, "document"), &base);
     t->folio = compute_style(t, sheet, find_rule(sheet, "folio"), doc_style);
     t->lang = pb_strdup(doc_attr_get(d->root, "xml:lang"));

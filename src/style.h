@@ -28,6 +28,14 @@ typedef struct style_color {
 
 typedef enum style_align { ALIGN_JUSTIFY, ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } style_align;
 
+/* Line-breaking strictness (CSS line-break, plus the GB/T 15834 level). */
+typedef enum style_line_break {
+    LINE_BREAK_STRICT, LINE_BREAK_NORMAL, LINE_BREAK_LOOSE, LINE_BREAK_GB
+} style_line_break;
+
+/* Punctuation width style: 开明式, 全角式, 半角式. */
+typedef enum style_punct { PUNCT_KAIMING, PUNCT_QUANJIAO, PUNCT_BANJIAO } style_punct;
+
 /* Computed style: every length in points. */
 typedef struct style {
     char *font_family;          /* comma-separated fallback chain */
@@ -36,6 +44,11 @@ typedef struct style {
     float line_height;          /* baseline-to-baseline distance */
     style_color color;
     style_align align;
+    style_line_break line_break;
+    style_punct punctuation;
+    int trim_start;             /* an opening bracket at a line start loses ½ em */
+    int hanging;                /* 、，。 at a line end hang into the margin */
+    int autospace;              /* ¼ em between Han and Latin letters or digits */
     float text_indent;          /* first line of a paragraph */
     float space_before, space_after;
     float margin_left, margin_right;
