@@ -110,6 +110,10 @@ static int match_family(FcFontSet *set, const char *family, int bold,
         for (int i = 0; FcPatternGetString(m, FC_FAMILY, i, &fam) == FcResultMatch; i++)
             if (strcasecmp((const char *)fam, family) == 0)
                 found = 1;
+        FcBool embolden = FcFalse;
+        if (found && set && bold && FcPatternGetBool(m, FC_EMBOLDEN, 0, &embolden) == FcResultMatch &&
+            embolden)
+            found = 0; /* the project has only a lighter face: look further */
         if (found && FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
             *path = pb_strdup((const char *)file);
             if (FcPatternGetInteger(m, FC_INDEX, 0, index) != FcResultMatch)

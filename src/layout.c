@@ -146,6 +146,16 @@ static void push_lines(layout *L, int par, float x, float w, int keep_all)
     }
 }
 
+/* Keep the last real item (not a space) with whatever follows it. */
+static void keep_last_item(layout *L)
+{
+    int k = L->n - 1;
+    while (k > 0 && L->items[k].kind == V_SPACE)
+        k--;
+    if (k >= 0)
+        L->items[k].keep = 1;
+}
+
 /* Flatten a text block at x, width w. */
 static void flatten_text(layout *L, const st_block *b, float x, float w)
 {
@@ -168,7 +178,7 @@ static void flatten_text(layout *L, const st_block *b, float x, float w)
     if (box >= 0)
         close_box(L, box);
     if (s->keep_with_next)
-        L->items[L->n - 1].keep = 1;
+        keep_last_item(L);
     push_space(L, s->space_after);
 }
 
@@ -201,7 +211,7 @@ static void flatten_box(layout *L, const st_block *b, float x, float w)
     if (box >= 0)
         close_box(L, box);
     if (s->keep_with_next)
-        L->items[L->n - 1].keep = 1;
+        keep_last_item(L);
     push_space(L, s->space_after);
 }
 
@@ -367,14 +377,20 @@ static void draw_line(layout *L, dl_page *pg, const vitem *it, float left, float
     const compose_line *ln = &vp->composed->lines[it->line];
     const shaped_par *sp = vp->shaped;
     float x0 = left + it->x + (it->line == 0 ? vp->indent : 0);
+    /* one baseline for the line: the ideographic em box of its largest
+     * face centred in the line box */
+    const shape_face *big = NULL;
+    for (int k = ln->start; k < ln->end; k++)
+        if (!big || sp->faces[sp->clusters[k].face].size > big->size)
+            big = &sp->faces[sp->clusters[k].face];
+    if (!big)
+        return;
+    float em = big->size * (float)(big->font->ascender - big->font->descender);
+    float baseline = y + (it->height - em) / 2 + big->size * (float)big->font->ascender;
     for (int k = ln->start; k < ln->end;) {
         int j = k + 1;
         while (j < ln->end && sp->clusters[j].face == sp->clusters[k].face)
             j++;
-        const shape_face *f = &sp->faces[sp->clusters[k].face];
-        /* centre the ideographic em box of the largest face in the line box */
-        float em = f->size * (float)(f->font->ascender - f->font->descender);
-        float baseline = y + (it->height - em) / 2 + f->size * (float)f->font->ascender;
         if (sp->clusters[k].glyph_count || j - k > 1)
             emit_run(pg, vp, k, j, x0, baseline);
         k = j;
@@ -432,7 +448,7 @@ static void draw_page(layout *L, dl_document *doc, int start, int end)
     const style_page *pm = &L->tree->page;
     dl_page *pg = dl_add_page(doc, pm->width, pm->height);
     float left = left_margin(pm, doc->npages), top = pm->margin_top;
-    float y = reopen_boxes(L, pg, open_before(L, start), 0);
+    float y = reopen_boxes(L, pg, start < L->n ? open_before(L, start) : -1, 0);
     for (int j = start; j < end; j++) {
         const vitem *it = &L->items[j];
         switch (it->kind) {

@@ -1,9 +1,12 @@
 /*
  * helpers.h: small helpers shared by the unit tests.
  *
- *   tmpdir   a mkdtemp() directory and the files a test writes into it;
+ *   tmpdir   a mkdtemp() directory and the files a test writes (or copies) into it,
+ *            and read_whole_file() to read a data file back;
  *   capture  a pb_ctx whose diagnostics go to memory, to check their text;
- *   tblock   a text block built by hand (style, spans) for shape/compose.
+ *   tblock   a text block built by hand (style, spans) for shape/compose;
+ *   strbuf   a growable UTF-8 string, for documents generated in a loop;
+ *   styled   a sheet and a document written to files, loaded and styled.
  *
  * Everything is static inline so each test program stays one file.
  */
@@ -13,6 +16,8 @@
 #include "ctx.h"
 #include "style.h"
 
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +58,54 @@ static inline const char *tmpdir_write(tmpdir *t, const char *name, const char *
         exit(2);
     }
     return path;
+}
+
+/* Copy the file src to dir/name; returns the copy's path (owned by t), NULL on failure. */
+static inline const char *tmpdir_copy(tmpdir *t, const char *name, const char *src)
+{
+    FILE *in = fopen(src, "rb");
+    if (!in)
+        return NULL;
+    const char *path = tmpdir_write(t, name, "");
+    FILE *out = fopen(path, "wb");
+    char buf[8192];
+    size_t n;
+    int ok = out != NULL;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    ok = !ferror(in) && ok;
+    fclose(in);
+    if (out && fclose(out) != 0)
+        ok = 0;
+    return ok ? path : NULL;
+}
+
+/* The whole of file path, NUL-terminated (malloc'd; free it), or NULL. */
+static inline char *read_whole_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t len = 0, cap = 8192;
+    char *s = malloc(cap);
+    size_t n;
+    while (s && (n = fread(s + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len - 1 == 0) {
+            char *t = realloc(s, cap *= 2);
+            if (!t)
+                free(s);
+            s = t;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!s || bad) {
+        free(s);
+        return NULL;
+    }
+    s[len] = '\0';
+    return s;
 }
 
 /* Remove the files written and the directory. */
@@ -138,6 +191,101 @@ static inline void tblock_add(tblock *t, const char *text, const style *s)
     sp->style = s ? s : &t->st;
     sp->pos = (pb_pos){"test-block", 1, 1 + t->b.nspans};
     t->b.nspans++;
+}
+
+/* ---- growable strings ---------------------------------------------------- */
+
+typedef struct strbuf {
+    char *s;                        /* NUL-terminated; NULL until something is added */
+    size_t len, cap;
+} strbuf;
+
+/* Append printf-style text. */
+static inline void strbuf_printf(strbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void strbuf_printf(strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (b->len + (size_t)n + 1 > b->cap) {
+        b->cap = (b->len + (size_t)n + 1) * 2;
+        b->s = realloc(b->s, b->cap);
+        if (!b->s) {
+            fprintf(stderr, "helpers.h: out of memory\n");
+            exit(2);
+        }
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* Append code point cp (below U+10000) times times, as UTF-8. */
+static inline void strbuf_repeat_cp(strbuf *b, uint32_t cp, int times)
+{
+    char u[4] = {0};
+    if (cp < 0x80)
+        u[0] = (char)cp;
+    else if (cp < 0x800)
+        u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
+    else
+        u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+        u[2] = (char)(0x80 | (cp & 0x3F));
+    for (int i = 0; i < times; i++)
+        strbuf_printf(b, "%s", u);
+}
+
+/* The text so far ("" when empty). */
+static inline const char *strbuf_text(const strbuf *b)
+{
+    return b->s ? b->s : "";
+}
+
+static inline void strbuf_free(strbuf *b)
+{
+    free(b->s);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- styled documents --------------------------------------------------- */
+
+typedef struct styled {
+    tmpdir dir;
+    style_sheet *sheet;
+    doc *doc;
+    st_tree *tree;                  /* NULL when anything failed (reported to the ctx) */
+} styled;
+
+/*
+ * Write sheet_text and doc_text into a fresh temporary directory, load the
+ * sheet, load the document validated against schema, and style it.
+ */
+static inline st_tree *styled_load(styled *s, pb_ctx *ctx, const char *sheet_text,
+                                   const char *doc_text, const char *schema)
+{
+    memset(s, 0, sizeof *s);
+    if (tmpdir_make(&s->dir) != 0) {
+        fprintf(stderr, "helpers.h: mkdtemp failed\n");
+        exit(2);
+    }
+    s->sheet = style_sheet_load(ctx, tmpdir_write(&s->dir, "sheet.xml", sheet_text));
+    s->doc = doc_load(ctx, tmpdir_write(&s->dir, "doc.xml", doc_text), schema);
+    if (s->sheet && s->doc)
+        s->tree = style_apply(ctx, s->sheet, s->doc);
+    return s->tree;
+}
+
+/* Free what styled_load made and remove its files. */
+static inline void styled_free(styled *s)
+{
+    st_tree_free(s->tree);
+    doc_free(s->doc);
+    style_sheet_free(s->sheet);
+    tmpdir_remove(&s->dir);
+    memset(s, 0, sizeof *s);
 }
 
 #endif
