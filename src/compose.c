@@ -94,6 +94,26 @@ static void icu_opportunities(UBreakIterator *bi, const uint32_t *text, int n, u
     free(to32);
 }
 
+/* CSS Text 3: hyphens that may start a line at normal and loose. */
+static const uint32_t HYPHENS[] = {0x2010, 0x2013, 0x301C, 0x30A0, 0};
+/* CSS Text 3: inseparable characters that may start a line at loose. */
+static const uint32_t INSEPARABLES[] = {0x2024, 0x2025, 0x2026, 0x22EF, 0xFE19, 0x10AF6, 0};
+
+/*
+ * The breaks CSS Text 3 allows for Chinese that ICU's tailorings do not:
+ * before hyphens (normal, loose) and before inseparable characters (loose),
+ * when they follow a character rather than white space.
+ */
+static int css_allows_before(style_line_break level, uint32_t a, uint32_t b)
+{
+    if (level != LINE_BREAK_NORMAL && level != LINE_BREAK_LOOSE)
+        return 0;
+    if (a == ' ' || a == 0x3000 || a == b)
+        return 0;
+    return in_set(HYPHENS, b) || (level == LINE_BREAK_LOOSE && in_set(INSEPARABLES, b) &&
+                                  !in_set(INSEPARABLES, a));
+}
+
 /* ICU's opportunities, then the CLREQ prohibitions of the level on top. */
 void compose_break_opportunities(composer *c, const uint32_t *text, int n,
                                  style_line_break level, unsigned char *brk)
@@ -104,6 +124,8 @@ void compose_break_opportunities(composer *c, const uint32_t *text, int n,
     for (int i = 1; i < n; i++) {
         uint32_t a = text[i - 1], b = text[i];
         int dash = b == 0x2014 || b == 0x2026;
+        if (css_allows_before(level, a, b))
+            brk[i] = 1;
         if ((a == b && dash) ||                         /* —— and …… never split */
             (strict && (in_set(NOT_AT_START, b) || in_set(NOT_AT_END, a) || dash)) ||
             (level == LINE_BREAK_GB && a == '/'))
@@ -227,12 +249,12 @@ static void compress_pairs(model *m)
     for (int k = 1; k < m->n; k++) {
         unit *a = &m->u[k - 1], *b = &m->u[k];
         shape_punct ka = m->p->clusters[k - 1].punct, kb = m->p->clusters[k].punct;
-        if (a->half >= a->full || b->half >= b->full || a->base > 0)
+        if (a->half >= a->full || b->half >= b->full)
             continue;
-        if (blank_after(ka))
+        if (blank_after(ka) && a->base == 0)
             a->base = 1;
         else if (kb == SP_OPEN)
-            b->base = 1;
+            b->base = 1; /* runs of opening marks: each after the first */
     }
 }
 
@@ -247,6 +269,7 @@ static void model_space(model *m, int k)
         u->full = u->half = AUTOSPACE_EM * em;
         u->glue_shrink = (AUTOSPACE_EM - AUTOSPACE_MIN_EM) * em;
         u->glue_stretch = (AUTOSPACE_MAX_EM - AUTOSPACE_EM) * em;
+        u->gap_stretch = GAP_STRETCH_EM * em; /* the one gap it stands for */
         return;
     }
     u->shrink_class = SHRINK_SPACE;
@@ -283,7 +306,7 @@ static void model_unit(model *m, int k, const unsigned char *brk_text)
         u->glue_shrink = (AUTOSPACE_EM - AUTOSPACE_MIN_EM) * em;
         u->glue_stretch = (AUTOSPACE_MAX_EM - AUTOSPACE_EM) * em;
     }
-    if (k > 0 && stretchable_gap(m->p, k))
+    if (k > 0 && !u->is_space && stretchable_gap(m->p, k))
         u->gap_stretch = GAP_STRETCH_EM * em;
 }
 
@@ -405,10 +428,13 @@ static void line_totals(const model *m, line_fit *f)
     f->end_half = last->line_end_half && last->base < 1;
     if (f->end_half)
         compress_edge(f, last);
-    f->start_trim = m->pr->trim_start && m->p->clusters[f->start].punct == SP_OPEN &&
-                    first->half < first->full && first->base < 1 && f->end - f->start > 1;
+    int opens = m->p->clusters[f->start].punct == SP_OPEN && first->half < first->full &&
+                first->base < 1 && f->end - f->start > 1;
+    f->start_trim = opens && m->pr->trim_start;
     if (f->start_trim)
         compress_edge(f, first);
+    else if (opens && first->shrink_class >= 0) /* it keeps its full width */
+        f->total.shrink[first->shrink_class] -= first->full - first->half;
     uint32_t cp = m->p->text[m->p->clusters[f->end - 1].text_start];
     f->hang = 0;
     if (m->pr->hanging && (cp == 0x3001 || cp == 0xFF0C || cp == 0x3002) && f->end - f->start > 1) {
@@ -439,7 +465,8 @@ static void fit_line(const model *m, int from, int to, float measure, int last, 
     line_totals(m, f);
     double need = measure - f->total.width;
     if (need < 0) {
-        double cap = total_of(f->total.shrink, NSHRINK);
+        /* only justified text shrinks: ragged and centred text breaks earlier */
+        double cap = m->pr->align == ALIGN_JUSTIFY ? total_of(f->total.shrink, NSHRINK) : 0;
         f->overfull = -need > cap + 0.01;
         f->ratio = cap > 0 ? (float)(need / cap) : -1e6f;
     } else if (!last && m->pr->align == ALIGN_JUSTIFY) {
@@ -462,7 +489,8 @@ static void fit_line(const model *m, int from, int to, float measure, int last, 
 static double line_demerits(const model *m, const line_fit *f, int to, int first_line, int last)
 {
     double b = f->badness;
-    if (!last && m->pr->align != ALIGN_JUSTIFY) {
+    if (!last && m->pr->align != ALIGN_JUSTIFY && f->total.width <= f->measure) {
+        /* ragged text: the emptier a line, the worse; shrinking keeps its badness */
         double r = (f->measure - f->total.width) / (RAGGED_STRETCH * f->measure);
         b = 100 * r * r * r;
     }
@@ -605,6 +633,8 @@ static float compression(const model *m, const line_fit *f, const usage *g, int 
     float c = u->base;
     if ((k == f->end - 1 && f->end_half) || (k == f->start && f->start_trim))
         c = 1;
+    else if (k == f->start && m->p->clusters[k].punct == SP_OPEN)
+        return c; /* shrinking it would pull its ink past the line start */
     if (c < 1 && u->shrink_class >= 0 && !u->is_space)
         c += (1 - c) * g->shrink[u->shrink_class];
     return c;
@@ -622,6 +652,16 @@ static float set_width(const unit *u, const usage *g, float c)
            g->stretch[STRETCH_SPACE] * u->space_stretch;
 }
 
+/* The glue in front of unit u as set: a space's own spacing is its width. */
+static float glue_in_front(const unit *u, const usage *g)
+{
+    float gap = g->stretch[STRETCH_GAP] * u->gap_stretch;
+    if (u->is_space)
+        return gap;
+    return u->glue - g->shrink[SHRINK_AUTOSPACE] * u->glue_shrink +
+           g->stretch[STRETCH_AUTOSPACE] * u->glue_stretch + gap;
+}
+
 /* Set the x position and width of every unit of line f. */
 static void place_line(const model *m, const line_fit *f, int last, composed_par *cp,
                        compose_line *ln)
@@ -631,8 +671,7 @@ static void place_line(const model *m, const line_fit *f, int last, composed_par
     for (int k = f->start; k < f->end; k++) {
         const unit *u = &m->u[k];
         if (k > f->start)
-            x += u->glue - g.shrink[SHRINK_AUTOSPACE] * u->glue_shrink +
-                 g.stretch[STRETCH_AUTOSPACE] * u->glue_stretch + g.stretch[STRETCH_GAP] * u->gap_stretch;
+            x += glue_in_front(u, &g);
         float c = compression(m, f, &g, k);
         cp->advance[k] = set_width(u, &g, c);
         cp->x[k] = x + c * u->half_dx;
@@ -689,15 +728,29 @@ static void compose_at(const model *m, float measure, composed_par *cp)
         }
 }
 
-/* Centred text: the narrowest measure that keeps the same number of lines. */
+/* The most any line of cp is shrunk (0 when none is). */
+static float most_shrunk(const composed_par *cp)
+{
+    float r = 0;
+    for (int i = 0; i < cp->nlines; i++)
+        if (cp->lines[i].ratio < r)
+            r = cp->lines[i].ratio;
+    return r;
+}
+
+/*
+ * Centred text: the narrowest measure that keeps the same number of lines
+ * without squeezing them harder than the full measure did.
+ */
 static void balance(const model *m, composed_par *cp)
 {
     int want = cp->nlines;
+    float squeeze = most_shrunk(cp) - 0.001f;
     float lo = m->pr->measure / (float)(want + 1), hi = m->pr->measure;
     for (int iter = 0; iter < 16 && hi - lo > 0.5f; iter++) {
         float mid = (lo + hi) / 2;
         compose_at(m, mid, cp);
-        if (cp->nlines > want)
+        if (cp->nlines > want || most_shrunk(cp) < squeeze)
             lo = mid;
         else
             hi = mid;

@@ -35,8 +35,10 @@ shape_class shape_classify(uint32_t cp)
 {
     if (cp == '\n')
         return SC_NEWLINE;
-    if (cp == ' ' || cp == '\t' || cp == 0x3000 || cp == 0xA0)
+    if (cp == ' ' || cp == '\t' || cp == 0xA0)
         return SC_SPACE;
+    if (cp == 0x3000)
+        return SC_OTHER; /* the ideographic space is a full-width character, not glue */
     if ((cp >= 0x3001 && cp <= 0x3003) || (cp >= 0x3008 && cp <= 0x3011) ||
         (cp >= 0x3014 && cp <= 0x301F) || (cp >= 0xFF01 && cp <= 0xFF0F && cp != 0xFF04) ||
         (cp >= 0xFF1A && cp <= 0xFF1F) || cp == 0xFF3B || cp == 0xFF3D ||

@@ -128,7 +128,7 @@ static void test_classify(void)
 {
     static const struct { uint32_t cp; shape_class cls; } cases[] = {
         {0x6587, SC_HAN}, {0x3042, SC_HAN}, {0x20024, SC_HAN}, {'a', SC_LATIN}, {'7', SC_LATIN},
-        {0xE9, SC_LATIN}, {' ', SC_SPACE}, {0x3000, SC_SPACE}, {'\n', SC_NEWLINE},
+        {0xE9, SC_LATIN}, {' ', SC_SPACE}, {0x3000, SC_OTHER} /* full-width, not glue */, {'\n', SC_NEWLINE},
         {0x3002, SC_PUNCT}, {0xFF0C, SC_PUNCT}, {0x201C, SC_PUNCT}, {0x2014, SC_PUNCT},
         {0x2026, SC_PUNCT}, {0x300A, SC_PUNCT}, {'+', SC_OTHER},
     };

@@ -55,7 +55,8 @@ HALF_WIDTH_AT_END = set("，。、；：？！”’）》〉」』】〗〕］�
 PAPER_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148),
             "B5": (176, 250)}
 PAPER_PT = {"letter": (612.0, 792.0)}
-INHERITED = ("font-family", "font-weight", "font-size", "line-height", "color", "text-align")
+INHERITED = ("font-family", "font-weight", "font-size", "line-height", "color", "text-align",
+             "line-break", "punctuation", "punctuation-trim-start", "hanging-punctuation", "autospace")
 
 
 def nows(s):
