@@ -49,18 +49,8 @@ e2e_init composition mutool python3
 COMPCHECK=tests/e2e/py/compcheck.py
 SEED=tests/data/seed-report.txt
 
-# cc CMD ARGS...: run compcheck.py, pass its lines through, count its FAIL lines.
-cc() {
-    python3 "$COMPCHECK" "$@" >"$TMP/cc.out" 2>&1
-    cc_rc=$?
-    cat "$TMP/cc.out"
-    cc_fails=$(grep -c '^FAIL' "$TMP/cc.out")
-    if [ "$cc_fails" -gt 0 ]; then
-        E2E_FAILED=$((E2E_FAILED + cc_fails))
-    elif [ "$cc_rc" -ne 0 ]; then
-        fail "compcheck $1: exited $cc_rc without reporting a failure"
-    fi
-}
+# cc CMD ARGS...: run compcheck.py through run_py (lib.sh).
+cc() { run_py "$COMPCHECK" "$@"; }
 
 # build NAME STYLE XML: build $TMP/NAME.pdf; 0 on success (a FAIL is reported otherwise).
 build() {

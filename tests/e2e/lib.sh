@@ -64,17 +64,22 @@ check_sanitizer() {
 # First few lines of a file, indented, for failure reports.
 show() { sed -n '1,6s/^/    /p' "$1"; }
 
-pycheck() {
-    python3 "$PDFCHECK" "$@" >"$TMP/py.out" 2>&1
+# run_py SCRIPT ARGS...: run a python checker, pass its lines through, count its FAIL lines.
+run_py() {
+    e2e_py_script=$1
+    shift
+    python3 "$e2e_py_script" "$@" >"$TMP/py.out" 2>&1
     e2e_py_rc=$?
     cat "$TMP/py.out"
     e2e_py_fails=$(grep -c '^FAIL' "$TMP/py.out")
     if [ "$e2e_py_fails" -gt 0 ]; then
         E2E_FAILED=$((E2E_FAILED + e2e_py_fails))
     elif [ "$e2e_py_rc" -ne 0 ]; then
-        fail "pdfcheck $1: exited $e2e_py_rc without reporting a failure"
+        fail "$(basename "$e2e_py_script") $1: exited $e2e_py_rc without reporting a failure"
     fi
 }
+
+pycheck() { run_py "$PDFCHECK" "$@"; }
 
 e2e_finish() {
     if [ "$E2E_FAILED" -ne 0 ]; then
