@@ -15,6 +15,8 @@ static void free_item(dl_item *it)
     if (it->kind == DL_GLYPHS) {
         free(it->u.glyphs.glyphs);
         free(it->u.glyphs.text);
+    } else if (it->kind == DL_IMAGE) {
+        free(it->u.image.path);
     }
 }
 

@@ -5,7 +5,8 @@
  * items in painting order: glyph runs, boxes (optionally rounded, filled,
  * stroked), rules and named destinations.  It also carries the document
  * metadata and the outline.  Coordinates are in PostScript points with the
- * origin at the top-left corner of the page and y growing downwards; the
+ * origin at the top-left corner of the trimmed page and y growing
+ * downwards (items in the bleed have negative or larger coordinates); the
  * PDF writer flips them.  Nothing here knows about XML, styles or PDF, so
  * imposition and handouts are just other selections of the same pages.
  *
@@ -67,7 +68,20 @@ typedef struct dl_rule {
     dl_color color;
 } dl_rule;
 
-typedef enum dl_kind { DL_GLYPHS, DL_BOX, DL_RULE } dl_kind;
+/* A raster image (PNG or JPEG file) scaled into a rectangle. */
+typedef struct dl_image {
+    char *path;                 /* owned; the file to embed */
+    float x, y, w, h;
+} dl_image;
+
+/* A clickable rectangle that jumps to a place in the document. */
+typedef struct dl_link {
+    float x, y, w, h;           /* the active area */
+    int page;                   /* target: index into pages */
+    float target_y;             /* target: top of the place, page coordinates */
+} dl_link;
+
+typedef enum dl_kind { DL_GLYPHS, DL_BOX, DL_RULE, DL_IMAGE, DL_LINK } dl_kind;
 
 typedef struct dl_item {
     dl_kind kind;
@@ -75,11 +89,15 @@ typedef struct dl_item {
         dl_glyph_run glyphs;
         dl_box box;
         dl_rule rule;
+        dl_image image;
+        dl_link link;
     } u;
 } dl_item;
 
 typedef struct dl_page {
-    float width, height;        /* page size in points */
+    float width, height;        /* trimmed page size in points */
+    float bleed;                /* how far items may reach past the trim on every
+                                   side (backgrounds that touch the edge do) */
     int n, cap;
     dl_item *items;             /* owned, in painting order */
 } dl_page;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum vkind { V_LINE, V_SPACE, V_OPEN, V_CLOSE, V_RULE, V_MARK } vkind;
+typedef enum vkind { V_LINE, V_SPACE, V_OPEN, V_CLOSE, V_RULE, V_MARK, V_BREAK, V_IMAGE } vkind;
 
 /* One entry of the vertical list. */
 typedef struct vitem {
@@ -14,7 +14,8 @@ typedef struct vitem {
     int box;                    /* OPEN/CLOSE: its box; else the innermost open box, -1 none */
     int par, line;              /* V_LINE: which paragraph and line */
     float x, width;             /* left edge and width of the measure (text area coordinates) */
-    const st_block *block;      /* V_MARK: the block that has the outline entry; V_RULE: its block */
+    const st_block *block;      /* V_MARK: the block that has the outline entry; V_RULE, V_IMAGE: its block */
+    int master;                 /* the page master in force */
 } vitem;
 
 /* A decorated box (callout, badge, …) in the vertical list. */
@@ -34,6 +35,7 @@ typedef struct vpar {
     composed_par *composed;
     const style *style;
     float indent;
+    const st_block *block;
 } vpar;
 
 typedef struct layout {
@@ -47,9 +49,25 @@ typedef struct layout {
     int npars, pars_cap;
     vpar *pars;
     int cur_box;                /* innermost open box while flattening */
-    float area_w, area_h;       /* text area */
+    int cur_master;             /* page master in force while flattening */
+    int npages;
+    int *page_start;            /* first item of each page, after cutting */
     int failed;
 } layout;
+
+/* The width of the text area of page master m. */
+static float area_width(const layout *L, int m)
+{
+    const style_page *pm = &L->tree->pages[m];
+    return pm->width - pm->margin_inner - pm->margin_outer;
+}
+
+/* The height of the text area of page master m. */
+static float area_height(const layout *L, int m)
+{
+    const style_page *pm = &L->tree->pages[m];
+    return pm->height - pm->margin_top - pm->margin_bottom;
+}
 
 /* ---- pass 1: the vertical list ----------------------------------------- */
 
@@ -62,6 +80,7 @@ static vitem *push(layout *L, vkind kind, float height)
     it->kind = kind;
     it->height = height;
     it->box = L->cur_box;
+    it->master = L->cur_master;
     return it;
 }
 
@@ -126,7 +145,7 @@ static int compose_block(layout *L, const st_block *b, float w, int *par)
     compose_params pr = params_for(s, w);
     pb_grow(&L->pars, &L->pars_cap, L->npars + 1, sizeof *L->pars);
     *par = L->npars;
-    L->pars[L->npars++] = (vpar){sp, compose_paragraph(L->comp, sp, &pr), s, s->text_indent};
+    L->pars[L->npars++] = (vpar){sp, compose_paragraph(L->comp, sp, &pr), s, s->text_indent, b};
     return 0;
 }
 
@@ -146,6 +165,19 @@ static void push_lines(layout *L, int par, float x, float w, int keep_all)
     }
 }
 
+/* Start a new page before block b when it asks for one or changes the master. */
+static void break_before(layout *L, const st_block *b, float *x, float *w)
+{
+    int master = b->master >= 0 ? b->master : L->cur_master;
+    if (L->n > 0 && (b->style->page_break_before || b->master >= 0))
+        push(L, V_BREAK, 0); /* a part (or the body) always starts a page */
+    if (master != L->cur_master || b->master >= 0) {
+        L->cur_master = master;
+        *x = 0;
+        *w = area_width(L, master);
+    }
+}
+
 /* Keep the last real item (not a space) with whatever follows it. */
 static void keep_last_item(layout *L)
 {
@@ -156,6 +188,19 @@ static void keep_last_item(layout *L)
         L->items[k].keep = 1;
 }
 
+/* A rule above block b, when its style asks for one. */
+static void push_rule_above(layout *L, const st_block *b, float x, float w)
+{
+    const style *s = b->style;
+    if (s->rule_above <= 0)
+        return;
+    vitem *it = push(L, V_RULE, s->rule_above + s->rule_gap);
+    it->x = x + s->margin_left;
+    it->width = w - s->margin_left - s->margin_right;
+    it->block = b;
+    it->keep = 1;
+}
+
 /* Flatten a text block at x, width w. */
 static void flatten_text(layout *L, const st_block *b, float x, float w)
 {
@@ -163,11 +208,13 @@ static void flatten_text(layout *L, const st_block *b, float x, float w)
     float inset_l = s->margin_left + s->border_width + s->padding_left;
     float inset_r = s->margin_right + s->border_width + s->padding_right;
     int par;
+    break_before(L, b, &x, &w);
     if (compose_block(L, b, w - inset_l - inset_r, &par) < 0) {
         L->failed = 1;
         return;
     }
     push_space(L, s->space_before);
+    push_rule_above(L, b, x, w);
     int box = -1;
     if (is_decorated(s)) {
         float bw = s->shrink_wrap ? L->pars[par].composed->max_width + inset_l + inset_r - s->margin_left - s->margin_right
@@ -184,18 +231,26 @@ static void flatten_text(layout *L, const st_block *b, float x, float w)
 
 static void flatten_block(layout *L, const st_block *b, float x, float w);
 
+/* Flatten an image, scaled down to the measure when wider. */
+static void flatten_image(layout *L, const st_block *b, float x, float w)
+{
+    float scale = b->image_w > w ? w / b->image_w : 1;
+    push_space(L, b->style->space_before);
+    vitem *it = push(L, V_IMAGE, b->image_h * scale);
+    it->block = b;
+    it->width = b->image_w * scale;
+    it->x = x + (w - it->width) / 2;
+    it->keep = 1; /* with its caption */
+    push_space(L, b->style->space_after);
+}
+
 /* Flatten a box block and its children at x, width w. */
 static void flatten_box(layout *L, const st_block *b, float x, float w)
 {
     const style *s = b->style;
+    break_before(L, b, &x, &w);
     push_space(L, s->space_before);
-    if (s->rule_above > 0) {
-        vitem *it = push(L, V_RULE, s->rule_above + s->rule_gap);
-        it->x = x + s->margin_left;
-        it->width = w - s->margin_left - s->margin_right;
-        it->block = b;
-        it->keep = 1;
-    }
+    push_rule_above(L, b, x, w);
     if (b->outline_title) {
         vitem *it = push(L, V_MARK, 0);
         it->block = b;
@@ -220,6 +275,8 @@ static void flatten_block(layout *L, const st_block *b, float x, float w)
 {
     if (b->kind == ST_TEXT)
         flatten_text(L, b, x, w);
+    else if (b->kind == ST_IMAGE)
+        flatten_image(L, b, x, w);
     else
         flatten_box(L, b, x, w);
 }
@@ -281,10 +338,12 @@ static int may_break_before(const layout *L, int j)
  */
 static int page_end(const layout *L, int start)
 {
-    float y = edges(L, open_before(L, start), 1), bottom = L->area_h;
+    float y = edges(L, open_before(L, start), 1), bottom = area_height(L, L->items[start].master);
     int last_ok = -1;
     for (int j = start; j < L->n; j++) {
         const vitem *it = &L->items[j];
+        if (it->kind == V_BREAK && j > start)
+            return j;
         if (j > start && may_break_before(L, j))
             last_ok = j;
         if (it->kind == V_SPACE) {
@@ -407,20 +466,24 @@ static void draw_rule(dl_page *pg, const vitem *it, float left, float y)
                           s->rule_above, color_of(s->rule_color)};
 }
 
-/* Draw the page number, centred on the text area below it. */
-static int draw_folio(layout *L, dl_page *pg, float left, int number)
+/*
+ * Set one line of generated text (folio, running head, TOC page number) in
+ * style s, aligned by s within [left, left + measure), on the baseline.
+ */
+static int draw_text(layout *L, dl_page *pg, const style *s, const char *text, float left,
+                     float measure, float baseline)
 {
-    const style *s = L->tree->folio;
-    char text[16];
-    snprintf(text, sizeof text, "%d", number);
-    st_span span = {text, s, L->tree->page.pos};
-    st_block b = {.kind = ST_TEXT, .role = "folio", .style = s, .nspans = 1, .spans = &span};
+    st_span span = {(char *)text, s, {0}};
+    st_block b = {.kind = ST_TEXT, .role = "generated", .style = s, .nspans = 1, .spans = &span};
     shaped_par *sp = shape_block(L->ctx, &b);
     if (!sp)
         return -1;
-    compose_params pr = params_for(s, L->area_w);
-    vpar vp = {sp, compose_paragraph(L->comp, sp, &pr), s, 0};
-    emit_run(pg, &vp, 0, sp->nclusters, left, pg->height - L->tree->page.folio_offset);
+    compose_params pr = params_for(s, measure);
+    pr.indent = 0;
+    vpar vp = {sp, compose_paragraph(L->comp, sp, &pr), s, 0, &b};
+    const compose_line *ln = &vp.composed->lines[0];
+    if (ln->end > ln->start)
+        emit_run(pg, &vp, ln->start, ln->end, left, baseline);
     composed_par_free(vp.composed);
     shaped_par_free(sp);
     return 0;
@@ -442,50 +505,201 @@ static float left_margin(const style_page *pm, int number)
     return number % 2 ? pm->margin_inner : pm->margin_outer;
 }
 
-/* Draw items [start, end) as one page. */
-static void draw_page(layout *L, dl_document *doc, int start, int end)
+/* ---- where things land -------------------------------------------------- */
+
+/* Skip what a page must not start with: spaces and page breaks. */
+static int skip_spaces(const layout *L, int i)
 {
-    const style_page *pm = &L->tree->page;
-    dl_page *pg = dl_add_page(doc, pm->width, pm->height);
-    float left = left_margin(pm, doc->npages), top = pm->margin_top;
-    float y = reopen_boxes(L, pg, start < L->n ? open_before(L, start) : -1, 0);
-    for (int j = start; j < end; j++) {
-        const vitem *it = &L->items[j];
-        switch (it->kind) {
-        case V_SPACE:
+    while (i < L->n && (L->items[i].kind == V_SPACE || L->items[i].kind == V_BREAK))
+        i++;
+    return i;
+}
+
+/* Cut the whole list into pages before drawing, so a table of contents can
+ * name pages that come after it. */
+static void cut_pages(layout *L)
+{
+    int cap = 0;
+    for (int i = skip_spaces(L, 0); i < L->n || L->npages == 0;) {
+        pb_grow(&L->page_start, &cap, L->npages + 2, sizeof *L->page_start);
+        L->page_start[L->npages++] = i;
+        if (i >= L->n)
             break;
-        case V_OPEN:
-            begin_box(L, pg, it->box, y, 0);
-            break;
-        case V_CLOSE:
-            end_box(L, pg, it->box, y + it->height, left, top, 0);
-            break;
-        case V_LINE:
-            draw_line(L, pg, it, left, top + y);
-            break;
-        case V_RULE:
-            draw_rule(pg, it, left, top + y);
-            break;
-        case V_MARK:
-            dl_add_outline(doc, it->block->outline_title, it->block->style->outline_level - 1,
-                           doc->npages - 1, top + y);
-            break;
+        i = skip_spaces(L, page_end(L, i));
+    }
+    L->page_start[L->npages] = L->n;
+}
+
+/* The page (0-based) holding item j. */
+static int page_of(const layout *L, int j)
+{
+    int p = 0;
+    while (p + 1 < L->npages && L->page_start[p + 1] <= j)
+        p++;
+    return p;
+}
+
+/* The y of item j on its page (page coordinates). */
+static float y_of(const layout *L, int j, int p)
+{
+    int start = L->page_start[p];
+    float y = L->tree->pages[L->items[start].master].margin_top + edges(L, open_before(L, start), 1);
+    for (int i = start; i < j; i++)
+        y += L->items[i].height;
+    return y;
+}
+
+/* The V_MARK item of block b, or -1. */
+static int mark_of(const layout *L, const st_block *b)
+{
+    for (int j = 0; j < L->n; j++)
+        if (L->items[j].kind == V_MARK && L->items[j].block == b)
+            return j;
+    return -1;
+}
+
+/* The outline title current on page p: the first that starts on it, else the last before. */
+static const char *section_on(const layout *L, int p)
+{
+    const char *title = NULL;
+    for (int j = 0; j < L->page_start[p + 1]; j++)
+        if (L->items[j].kind == V_MARK && (j < L->page_start[p] || !title || page_of(L, j) == p)) {
+            title = L->items[j].block->outline_title;
+            if (j >= L->page_start[p])
+                break;
         }
-        y += it->height;
+    return title;
+}
+
+/* ---- page furniture ----------------------------------------------------------- */
+
+/* Expand a running-head pattern: {title} and {section}. */
+static char *expand_head(const char *pattern, const char *title, const char *section)
+{
+    size_t n = strlen(pattern) + (title ? strlen(title) : 0) + (section ? strlen(section) : 0) + 1;
+    char *out = pb_alloc(n), *o = out;
+    for (const char *c = pattern; *c;) {
+        const char *value = !strncmp(c, "{title}", 7) ? title : !strncmp(c, "{section}", 9) ? section : NULL;
+        if (value || !strncmp(c, "{title}", 7) || !strncmp(c, "{section}", 9)) {
+            o += sprintf(o, "%s", value ? value : "");
+            c += c[1] == 't' ? 7 : 9;
+        } else {
+            *o++ = *c++;
+        }
+    }
+    return out;
+}
+
+/* Draw the running head and the folio that page p's master asks for. */
+static int draw_furniture(layout *L, dl_page *pg, int p, const style_page *pm, float left)
+{
+    int rc = 0;
+    float measure = pm->width - pm->margin_inner - pm->margin_outer;
+    int verso = (p + 1) % 2 == 0;
+    const char *pattern = verso ? pm->head_verso : pm->head_recto;
+    if (pattern) {
+        char *text = expand_head(pattern, L->tree->title, section_on(L, p));
+        rc |= draw_text(L, pg, verso ? L->tree->head_verso : L->tree->head_recto, text, left,
+                        measure, pm->head_offset);
+        free(text);
+    }
+    if (pm->folio) {
+        char number[16];
+        snprintf(number, sizeof number, "%d", p + 1);
+        rc |= draw_text(L, pg, L->tree->folio, number, left, measure, pm->height - pm->folio_offset);
+    }
+    return rc;
+}
+
+/* Fill the page's bleed box with the master's background colour. */
+static void draw_background(dl_page *pg, const style_page *pm)
+{
+    if (!pm->has_background)
+        return;
+    dl_item *it = dl_add_item(pg, DL_BOX);
+    it->u.box = (dl_box){.x = -pm->bleed, .y = -pm->bleed, .w = pm->width + 2 * pm->bleed,
+                         .h = pm->height + 2 * pm->bleed, .filled = 1, .fill = color_of(pm->background)};
+}
+
+/* After the last line of a TOC entry: its page number, and links over its lines. */
+static int draw_toc_entry(layout *L, dl_page *pg, const vitem *it, float left, float y)
+{
+    const vpar *vp = &L->pars[it->par];
+    int mark = mark_of(L, vp->block->target);
+    if (mark < 0)
+        return 0;
+    int target = page_of(L, mark);
+    dl_item *link = dl_add_item(pg, DL_LINK);
+    link->u.link = (dl_link){left + it->x, y, it->width, it->height, target, y_of(L, mark, target)};
+    if (it->line != vp->composed->nlines - 1)
+        return 0;
+    char number[16];
+    snprintf(number, sizeof number, "%d", target + 1);
+    style right = *vp->style;
+    right.align = ALIGN_RIGHT;
+    const shape_face *f = &vp->shaped->faces[0];
+    float em = f->size * (float)(f->font->ascender - f->font->descender);
+    float baseline = y + (it->height - em) / 2 + f->size * (float)f->font->ascender;
+    return draw_text(L, pg, &right, number, left + it->x, it->width + vp->style->padding_right, baseline);
+}
+
+/* Draw one item of a page at y (text-area coordinates). */
+static int draw_item(layout *L, dl_document *doc, dl_page *pg, const vitem *it, float left,
+                     float top, float y)
+{
+    switch (it->kind) {
+    case V_SPACE: case V_BREAK:
+        break;
+    case V_OPEN:
+        begin_box(L, pg, it->box, y, 0);
+        break;
+    case V_CLOSE:
+        end_box(L, pg, it->box, y + it->height, left, top, 0);
+        break;
+    case V_LINE:
+        draw_line(L, pg, it, left, top + y);
+        if (L->pars[it->par].block && L->pars[it->par].block->target)
+            return draw_toc_entry(L, pg, it, left, top + y);
+        break;
+    case V_RULE:
+        draw_rule(pg, it, left, top + y);
+        break;
+    case V_IMAGE: {
+        dl_item *d = dl_add_item(pg, DL_IMAGE);
+        d->u.image = (dl_image){pb_strdup(it->block->image_path), left + it->x, top + y, it->width, it->height};
+        break;
+    }
+    case V_MARK:
+        dl_add_outline(doc, it->block->outline_title, it->block->style->outline_level - 1,
+                       doc->npages - 1, top + y);
+        break;
+    }
+    return 0;
+}
+
+/* Draw page p (items [page_start[p], page_start[p+1])). */
+static int draw_page(layout *L, dl_document *doc, int p)
+{
+    int start = L->page_start[p], end = L->page_start[p + 1];
+    while (end > start && L->items[end - 1].kind == V_BREAK)
+        end--;
+    const style_page *pm = &L->tree->pages[start < L->n ? L->items[start].master : 0];
+    dl_page *pg = dl_add_page(doc, pm->width, pm->height);
+    pg->bleed = pm->bleed;
+    draw_background(pg, pm);
+    float left = left_margin(pm, p + 1), top = pm->margin_top;
+    float y = reopen_boxes(L, pg, start < L->n ? open_before(L, start) : -1, 0);
+    int rc = 0;
+    for (int j = start; j < end; j++) {
+        rc |= draw_item(L, doc, pg, &L->items[j], left, top, y);
+        y += L->items[j].height;
     }
     float bottom = y;
     for (int b = end > start ? open_after(L, end - 1) : -1; b >= 0; b = L->boxes[b].parent) {
         bottom += L->boxes[b].bottom_pad - L->boxes[b].style->border_width;
         end_box(L, pg, b, bottom, left, top, 1);
     }
-}
-
-/* Skip the spaces a page must not start with. */
-static int skip_spaces(const layout *L, int i)
-{
-    while (i < L->n && L->items[i].kind == V_SPACE)
-        i++;
-    return i;
+    return rc | draw_furniture(L, pg, p, pm, left);
 }
 
 /* Free the layout's working state. */
@@ -498,6 +712,7 @@ static void layout_free(layout *L)
     free(L->pars);
     free(L->items);
     free(L->boxes);
+    free(L->page_start);
 }
 
 /* Copy the tree's metadata into the display list. */
@@ -513,26 +728,19 @@ static void copy_metadata(dl_document *doc, const st_tree *t)
 /* Lay out the styled tree into pages. */
 dl_document *layout_document(pb_ctx *ctx, composer *comp, const st_tree *t)
 {
-    const style_page *pm = &t->page;
-    layout L = {.ctx = ctx, .comp = comp, .tree = t, .cur_box = -1,
-                .area_w = pm->width - pm->margin_inner - pm->margin_outer,
-                .area_h = pm->height - pm->margin_top - pm->margin_bottom};
-    flatten_block(&L, t->root, 0, L.area_w);
+    layout L = {.ctx = ctx, .comp = comp, .tree = t, .cur_box = -1};
+    flatten_block(&L, t->root, 0, area_width(&L, 0));
     dl_document *doc = NULL;
     if (!L.failed) {
+        cut_pages(&L);
         doc = dl_document_new();
         copy_metadata(doc, t);
-        for (int i = skip_spaces(&L, 0); i < L.n || doc->npages == 0;) {
-            int end = i < L.n ? page_end(&L, i) : L.n;
-            draw_page(&L, doc, i, end);
-            if (draw_folio(&L, &doc->pages[doc->npages - 1], left_margin(pm, doc->npages),
-                           doc->npages) < 0) {
+        for (int p = 0; p < L.npages; p++)
+            if (draw_page(&L, doc, p) < 0) {
                 dl_document_free(doc);
                 doc = NULL;
                 break;
             }
-            i = skip_spaces(&L, end);
-        }
     }
     layout_free(&L);
     return doc;

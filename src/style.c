@@ -1,6 +1,8 @@
 /* style.c: style sheets, computed styles and the styled tree. */
 #include "style.h"
 
+#include "image.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
@@ -58,12 +60,16 @@ static const prop_def PROPS[] = {
     {"keep-with-next", P_WORD, F(keep_with_next), 0, BOOLS},
     {"keep-together", P_WORD, F(keep_together), 0, BOOLS},
     {"outline-level", P_INT, F(outline_level), 0, NULL},
+    {"page-break-before", P_WORD, F(page_break_before), 0, BOOLS},
     {"rule-above", P_LENGTH, F(rule_above), 0, NULL},
     {"rule-color", P_COLOR, F(rule_color), 0, NULL},
     {"rule-gap", P_LENGTH, F(rule_gap), 0, NULL},
     {"label", P_STRING, F(label), 0, NULL},
 };
 #undef F
+/* Resolution assumed for images: print quality, so a photo is never blown up. */
+#define IMAGE_DPI 300.0f
+
 enum { NPROPS = sizeof PROPS / sizeof PROPS[0], FONT_SIZE_PROP = 2 };
 
 typedef struct style_decl {
@@ -83,7 +89,9 @@ struct style_sheet {
     doc *source;                /* keeps file names alive for positions */
     int nrules, rules_cap;
     style_rule *rules;
-    style_page page;
+    int npages, pages_cap;
+    style_page *pages;          /* pages[0] is the default master */
+    const doc_node *front;      /* the <front> element, in source; may be NULL */
 };
 
 /* ---- values ---------------------------------------------------------- */
@@ -274,43 +282,64 @@ static int page_size(const char *name, float *w, float *h)
     return -1;
 }
 
-/* Read the <page> element into the page master; -1 on errors. */
+/* The attributes of <page>: how each is read and where it goes. */
+typedef enum page_attr_kind { PA_LENGTH, PA_STRING, PA_BOOL, PA_COLOR, PA_SIZE } page_attr_kind;
+static const struct page_attr {
+    const char *name;
+    page_attr_kind kind;
+    size_t offset;
+} PAGE_ATTRS[] = {
+    {"name", PA_STRING, offsetof(style_page, name)},
+    {"size", PA_SIZE, 0},
+    {"width", PA_LENGTH, offsetof(style_page, width)},
+    {"height", PA_LENGTH, offsetof(style_page, height)},
+    {"bleed", PA_LENGTH, offsetof(style_page, bleed)},
+    {"margin-top", PA_LENGTH, offsetof(style_page, margin_top)},
+    {"margin-bottom", PA_LENGTH, offsetof(style_page, margin_bottom)},
+    {"margin-inner", PA_LENGTH, offsetof(style_page, margin_inner)},
+    {"margin-outer", PA_LENGTH, offsetof(style_page, margin_outer)},
+    {"folio", PA_BOOL, offsetof(style_page, folio)},
+    {"folio-offset", PA_LENGTH, offsetof(style_page, folio_offset)},
+    {"running-head-verso", PA_STRING, offsetof(style_page, head_verso)},
+    {"running-head-recto", PA_STRING, offsetof(style_page, head_recto)},
+    {"running-head-offset", PA_LENGTH, offsetof(style_page, head_offset)},
+    {"background", PA_COLOR, offsetof(style_page, background)},
+};
+
+/* Read one attribute of <page> into pg; -1 (reported) when invalid. */
+static int read_page_attr(pb_ctx *ctx, const doc_attr *a, style_page *pg)
+{
+    for (size_t k = 0; k < sizeof PAGE_ATTRS / sizeof PAGE_ATTRS[0]; k++) {
+        const struct page_attr *pa = &PAGE_ATTRS[k];
+        if (strcmp(a->name, pa->name) != 0)
+            continue;
+        void *field = (char *)pg + pa->offset;
+        int ok = 0;
+        switch (pa->kind) {
+        case PA_LENGTH: ok = style_parse_length(a->value, 0, field) == 0; break;
+        case PA_STRING: *(char **)field = pb_strdup(a->value); ok = 1; break;
+        case PA_BOOL: ok = (*(int *)field = word_index(a->value, BOOLS)) >= 0; break;
+        case PA_COLOR: ok = (pg->has_background = style_parse_color(a->value, field) == 0); break;
+        case PA_SIZE: ok = page_size(a->value, &pg->width, &pg->height) == 0; break;
+        }
+        if (!ok && pa->kind == PA_SIZE)
+            pb_error(ctx, a->pos, "unknown page size '%s'; use A3, A4, A5, A6, B5 or letter, "
+                     "or give width and height", a->value);
+        else if (!ok)
+            pb_error(ctx, a->pos, "page: invalid value '%s' for %s", a->value, a->name);
+        return ok ? 0 : -1;
+    }
+    pb_error(ctx, a->pos, "page: unknown property '%s'", a->name);
+    return -1;
+}
+
+/* Read a <page> element into a page master; -1 on errors. */
 static int read_page(pb_ctx *ctx, const doc_node *el, style_page *pg)
 {
-    static const struct { const char *name; size_t off; } lens[] = {
-        {"width", offsetof(style_page, width)}, {"height", offsetof(style_page, height)},
-        {"margin-top", offsetof(style_page, margin_top)},
-        {"margin-bottom", offsetof(style_page, margin_bottom)},
-        {"margin-inner", offsetof(style_page, margin_inner)},
-        {"margin-outer", offsetof(style_page, margin_outer)},
-        {"folio-offset", offsetof(style_page, folio_offset)},
-    };
     int bad = 0;
-    pg->pos = el->pos;
-    for (int i = 0; i < el->nattrs; i++) {
-        const doc_attr *a = &el->attrs[i];
-        int known = 0;
-        if (strcmp(a->name, "size") == 0) {
-            known = 1;
-            if (page_size(a->value, &pg->width, &pg->height) < 0) {
-                pb_error(ctx, a->pos, "unknown page size '%s'; use A3, A4, A5, A6, B5 or letter, "
-                         "or give width and height", a->value);
-                bad = 1;
-            }
-        }
-        for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++)
-            if (strcmp(a->name, lens[k].name) == 0) {
-                known = 1;
-                if (style_parse_length(a->value, 0, (float *)((char *)pg + lens[k].off)) < 0) {
-                    pb_error(ctx, a->pos, "page: invalid length '%s' for %s", a->value, a->name);
-                    bad = 1;
-                }
-            }
-        if (!known) {
-            pb_error(ctx, a->pos, "page: unknown property '%s'", a->name);
-            bad = 1;
-        }
-    }
+    *pg = (style_page){.folio = 1, .pos = el->pos};
+    for (int i = 0; i < el->nattrs; i++)
+        bad |= read_page_attr(ctx, &el->attrs[i], pg) < 0;
     if (!bad && (pg->width < 72 || pg->height < 72 ||
                  pg->margin_inner + pg->margin_outer > pg->width - 36 ||
                  pg->margin_top + pg->margin_bottom > pg->height - 36)) {
@@ -318,6 +347,24 @@ static int read_page(pb_ctx *ctx, const doc_node *el, style_page *pg)
         bad = 1;
     }
     return bad ? -1 : 0;
+}
+
+/* Free a page master's strings. */
+static void free_page(style_page *pg)
+{
+    free(pg->name);
+    free(pg->head_verso);
+    free(pg->head_recto);
+}
+
+/* A copy of a page master that owns its own strings. */
+static style_page copy_page(const style_page *pg)
+{
+    style_page c = *pg;
+    c.name = pb_strdup(pg->name);
+    c.head_verso = pb_strdup(pg->head_verso);
+    c.head_recto = pb_strdup(pg->head_recto);
+    return c;
 }
 
 /* The rule called name, or NULL. */
@@ -354,10 +401,96 @@ static int check_parents(pb_ctx *ctx, const style_sheet *sh)
     return bad ? -1 : 0;
 }
 
+/* The index of the page master called name (NULL: the default), or -1. */
+static int find_page(const style_sheet *sh, const char *name)
+{
+    if (!name)
+        return sh->npages ? 0 : -1;
+    for (int i = 0; i < sh->npages; i++)
+        if (sh->pages[i].name && strcmp(sh->pages[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* Report an attribute of el naming something that does not exist. */
+static int check_reference(pb_ctx *ctx, const doc_node *el, const char *attr, int found, const char *what)
+{
+    const char *v = doc_attr_get(el, attr);
+    if (!v || found)
+        return 0;
+    for (int i = 0; i < el->nattrs; i++)
+        if (strcmp(el->attrs[i].name, attr) == 0)
+            pb_error(ctx, el->attrs[i].pos, "<%s>: %s '%s' is not defined in the style sheet",
+                     el->name, what, v);
+    return -1;
+}
+
+static const char *const FIELDS[] = {"title", "subtitle", "publishers", "year", "subject", "source", NULL};
+
+/* Check one element inside a <part>: <field>, <text> or <toc>. */
+static int check_part_item(pb_ctx *ctx, const style_sheet *sh, const doc_node *el)
+{
+    int bad = check_reference(ctx, el, "style", !doc_attr_get(el, "style") ||
+                              find_rule(sh, doc_attr_get(el, "style")), "style") < 0;
+    if (strcmp(el->name, "field") == 0) {
+        const char *name = doc_attr_get(el, "name");
+        if (!name || word_index(name, FIELDS) < 0) {
+            pb_error(ctx, el->pos, "<field> needs name= one of title, subtitle, publishers, year, "
+                     "subject, source");
+            bad = 1;
+        }
+    } else if (strcmp(el->name, "toc") != 0 && strcmp(el->name, "text") != 0) {
+        pb_error(ctx, el->pos, "unknown element <%s> in <part>; expected <field>, <text> or <toc>", el->name);
+        bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Check the <front> element: parts on known page masters holding known items. */
+static int check_front(pb_ctx *ctx, const style_sheet *sh, const doc_node *front)
+{
+    int bad = 0;
+    for (const doc_node *part = front->first; part; part = part->next) {
+        if (part->kind != DOC_ELEMENT)
+            continue;
+        if (strcmp(part->name, "part") != 0) {
+            pb_error(ctx, part->pos, "unknown element <%s> in <front>; expected <part>", part->name);
+            bad = 1;
+            continue;
+        }
+        const char *style_name = doc_attr_get(part, "style");
+        bad |= check_reference(ctx, part, "page", find_page(sh, doc_attr_get(part, "page")) >= 0,
+                               "page master") < 0;
+        bad |= check_reference(ctx, part, "style", !style_name || find_rule(sh, style_name), "style") < 0;
+        for (const doc_node *el = part->first; el; el = el->next)
+            if (el->kind == DOC_ELEMENT)
+                bad |= check_part_item(ctx, sh, el) < 0;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Read a <page> into the sheet's masters; the unnamed one goes first. */
+static int add_page(pb_ctx *ctx, style_sheet *sh, const doc_node *el)
+{
+    style_page pg;
+    int bad = read_page(ctx, el, &pg) < 0;
+    if (!bad && find_page(sh, pg.name) >= 0 && pg.name) {
+        pb_error(ctx, el->pos, "page master '%s' is defined twice", pg.name);
+        bad = 1;
+    }
+    pb_grow(&sh->pages, &sh->pages_cap, sh->npages + 1, sizeof *sh->pages);
+    sh->pages[sh->npages++] = pg;
+    if (!pg.name && sh->npages > 1) { /* the default master comes first */
+        sh->pages[sh->npages - 1] = sh->pages[0];
+        sh->pages[0] = pg;
+    }
+    return bad ? -1 : 0;
+}
+
 /* Read every child of the <stylesheet> root; -1 when any is wrong. */
 static int read_sheet(pb_ctx *ctx, style_sheet *sh, const doc_node *root)
 {
-    int bad = 0, have_page = 0;
+    int bad = 0;
     for (const doc_node *el = root->first; el; el = el->next) {
         if (el->kind != DOC_ELEMENT)
             continue;
@@ -365,18 +498,22 @@ static int read_sheet(pb_ctx *ctx, style_sheet *sh, const doc_node *root)
             pb_grow(&sh->rules, &sh->rules_cap, sh->nrules + 1, sizeof *sh->rules);
             bad |= read_rule(ctx, el, &sh->rules[sh->nrules++]) < 0;
         } else if (strcmp(el->name, "page") == 0) {
-            have_page = 1;
-            bad |= read_page(ctx, el, &sh->page) < 0;
+            bad |= add_page(ctx, sh, el) < 0;
+        } else if (strcmp(el->name, "front") == 0 && !sh->front) {
+            sh->front = el;
         } else {
-            pb_error(ctx, el->pos, "unknown style sheet element <%s>; expected <page> or <style>", el->name);
+            pb_error(ctx, el->pos, "unknown style sheet element <%s>; expected <page>, <style> "
+                     "or one <front>", el->name);
             bad = 1;
         }
     }
-    if (!have_page) {
+    if (!sh->npages) {
         pb_error(ctx, root->pos, "the style sheet has no <page> element");
         bad = 1;
     }
-    return bad || check_parents(ctx, sh) < 0 ? -1 : 0;
+    if (bad || check_parents(ctx, sh) < 0)
+        return -1;
+    return sh->front ? check_front(ctx, sh, sh->front) : 0;
 }
 
 /* Load and check a style sheet; NULL with errors reported when invalid. */
@@ -412,6 +549,9 @@ void style_sheet_free(style_sheet *sh)
         free(sh->rules[i].parent);
     }
     free(sh->rules);
+    for (int i = 0; i < sh->npages; i++)
+        free_page(&sh->pages[i]);
+    free(sh->pages);
     doc_free(sh->source);
     free(sh);
 }
@@ -499,6 +639,7 @@ static void free_block(st_block *b)
         free_block(b->children[i]);
     free(b->children);
     free(b->outline_title);
+    free(b->image_path);
     free(b);
 }
 
@@ -511,11 +652,20 @@ void st_tree_free(st_tree *t)
     for (int i = 0; i < t->nstyles; i++)
         free_style(t->styles[i]);
     free(t->styles);
+    for (int i = 0; i < t->npages; i++)
+        free_page(&t->pages[i]);
+    free(t->pages);
+    for (int i = 0; i < t->npublishers; i++)
+        free(t->publishers[i]);
+    free(t->publishers);
     free(t->title);
+    free(t->subtitle);
     free(t->author);
     free(t->subject);
     free(t->keywords);
     free(t->lang);
+    free(t->year);
+    free(t->source);
     free(t);
 }
 
@@ -558,6 +708,7 @@ static st_block *new_block(walker *w, st_kind kind, const char *role, pb_pos pos
     b->kind = kind;
     b->role = role;
     b->pos = pos;
+    b->master = -1;
     b->style = compute_style(w->tree, w->sheet, r, parent_style);
     return b;
 }
@@ -757,6 +908,42 @@ static void set_outline_title(st_block *box)
 static st_block *box_block(walker *w, const doc_node *node, const char *parent_name,
                            const style *parent_style);
 
+/* src resolved against the directory of the file that names it. */
+static char *resolve_path(const char *src, const char *source_file)
+{
+    const char *slash = strrchr(source_file, '/');
+    if (src[0] == '/' || !slash)
+        return pb_strdup(src);
+    size_t dir = (size_t)(slash - source_file) + 1;
+    char *path = pb_alloc(dir + strlen(src) + 1);
+    memcpy(path, source_file, dir);
+    strcpy(path + dir, src);
+    return path;
+}
+
+/* An image block, its size read from the file; NULL (reported) when unusable. */
+static st_block *image_block(walker *w, const doc_node *node, const char *parent_name,
+                             const style *parent_style)
+{
+    const style_rule *r;
+    if (lookup_rule(w, node, parent_name, &r) < 0)
+        return NULL;
+    char *path = resolve_path(doc_attr_get(node, "src"), node->pos.file);
+    image_type type;
+    int px_w, px_h;
+    const char *why;
+    if (image_probe(path, &type, &px_w, &px_h, &why) < 0) {
+        pb_error(w->ctx, node->pos, "image '%s': %s", path, why);
+        free(path);
+        return NULL;
+    }
+    st_block *b = new_block(w, ST_IMAGE, "image", node->pos, r, parent_style);
+    b->image_path = path;
+    b->image_w = (float)px_w * 72 / IMAGE_DPI; /* scaled down to the measure if wider */
+    b->image_h = (float)px_h * 72 / IMAGE_DPI;
+    return b;
+}
+
 /* Style each child element of node into box; -1 when any failed. */
 static int add_children(walker *w, st_block *box, const doc_node *node)
 {
@@ -769,10 +956,9 @@ static int add_children(walker *w, st_block *box, const doc_node *node)
             child = text_block(w, c, node->name, box->style, ++item_number);
         else if (word_index(c->name, BOX_ELEMENTS) >= 0)
             child = box_block(w, c, node->name, box->style);
-        else if (strcmp(c->name, "image") == 0) {
-            pb_warning(w->ctx, c->pos, "images are not placed yet; only the caption is set");
-            continue;
-        } else {
+        else if (strcmp(c->name, "image") == 0)
+            child = image_block(w, c, node->name, box->style);
+        else {
             continue; /* the schema admits nothing else here */
         }
         if (child)
@@ -820,29 +1006,127 @@ static st_block *box_block(walker *w, const doc_node *node, const char *parent_n
     return b;
 }
 
-/* Copy the metadata out of <meta>; publishers are joined with "、". */
+/* Copy the metadata out of <meta>; the author is the publishers joined with "、". */
 static void read_metadata(st_tree *t, const doc_node *meta)
 {
+    static const char *const names[] = {"title", "subtitle", "subject", "keywords", "year", "source", NULL};
+    char **fields[] = {&t->title, &t->subtitle, &t->subject, &t->keywords, &t->year, &t->source};
+    size_t author_len = 1;
     for (const doc_node *c = meta ? meta->first : NULL; c; c = c->next) {
         if (c->kind != DOC_ELEMENT)
             continue;
-        char *text = doc_text_content(c);
-        char **field = strcmp(c->name, "title") == 0 ? &t->title
-                     : strcmp(c->name, "subject") == 0 ? &t->subject
-                     : strcmp(c->name, "keywords") == 0 ? &t->keywords
-                     : strcmp(c->name, "publisher") == 0 ? &t->author : NULL;
-        if (field && *field && field == &t->author) {
-            char *joined = pb_alloc(strlen(*field) + strlen(text) + 4);
-            sprintf(joined, "%s、%s", *field, text);
-            free(*field);
-            *field = joined;
-            free(text);
-        } else if (field && !*field) {
-            *field = text;
-        } else {
-            free(text);
+        int i = word_index(c->name, names);
+        if (i >= 0 && !*fields[i]) {
+            *fields[i] = doc_text_content(c);
+        } else if (strcmp(c->name, "publisher") == 0) {
+            t->publishers = pb_realloc(t->publishers, sizeof *t->publishers * (size_t)(t->npublishers + 1));
+            t->publishers[t->npublishers] = doc_text_content(c);
+            author_len += strlen(t->publishers[t->npublishers++]) + 3;
         }
     }
+    if (!t->npublishers)
+        return;
+    t->author = pb_alloc(author_len);
+    for (int i = 0; i < t->npublishers; i++)
+        strcat(strcat(t->author, i ? "、" : ""), t->publishers[i]);
+}
+
+/* ---- front matter (the style sheet's <front>) ------------------------------ */
+
+/* The value of a metadata field as spans of b ("br" separators become breaks). */
+static void add_field(st_block *b, const st_tree *t, const doc_node *el)
+{
+    const char *name = doc_attr_get(el, "name");
+    if (strcmp(name, "publishers") != 0) {
+        const char *v = strcmp(name, "title") == 0 ? t->title : strcmp(name, "subtitle") == 0 ? t->subtitle
+                      : strcmp(name, "year") == 0 ? t->year : strcmp(name, "subject") == 0 ? t->subject
+                      : t->source;
+        if (v)
+            add_span(b, v, strlen(v), b->style, el->pos);
+        return;
+    }
+    const char *sep = doc_attr_get(el, "separator");
+    sep = !sep ? "、" : strcmp(sep, "br") == 0 ? "\n" : sep;
+    for (int i = 0; i < t->npublishers; i++) {
+        if (i)
+            add_span(b, sep, strlen(sep), b->style, el->pos);
+        add_span(b, t->publishers[i], strlen(t->publishers[i]), b->style, el->pos);
+    }
+}
+
+/* The rule an element of the style sheet names with style="…" (checked at load). */
+static const style_rule *named_rule(const style_sheet *sh, const doc_node *el)
+{
+    const char *name = doc_attr_get(el, "style");
+    return name ? find_rule(sh, name) : NULL;
+}
+
+/* Add a table-of-contents entry for every block below b that has an outline title. */
+static void add_toc_entries(walker *w, st_block *toc, const st_block *b, const char *entry_style)
+{
+    if (b->outline_title) {
+        char name[160];
+        snprintf(name, sizeof name, "%s-%d", entry_style, b->style->outline_level);
+        const style_rule *r = find_rule(w->sheet, name);
+        st_block *e = new_block(w, ST_TEXT, "toc-entry", b->pos, r ? r : find_rule(w->sheet, entry_style),
+                                toc->style);
+        e->target = b;
+        add_span(e, b->outline_title, strlen(b->outline_title), e->style, b->pos);
+        add_child(toc, e);
+    }
+    for (int i = 0; i < b->nchildren; i++)
+        add_toc_entries(w, toc, b->children[i], entry_style);
+}
+
+/* Build one element of a <part>: a metadata field, literal text, or a TOC. */
+static st_block *part_item(walker *w, const doc_node *el, const st_block *part, const st_block *body)
+{
+    const style_rule *r = named_rule(w->sheet, el);
+    if (strcmp(el->name, "toc") == 0) {
+        st_block *toc = new_block(w, ST_BOX, "toc", el->pos, r, part->style);
+        const char *entry = doc_attr_get(el, "entry-style");
+        add_toc_entries(w, toc, body, entry ? entry : "toc-entry");
+        return toc;
+    }
+    st_block *b = new_block(w, ST_TEXT, el->name, el->pos, r, part->style);
+    if (b->style->label)
+        add_span(b, b->style->label, strlen(b->style->label), b->style, el->pos);
+    if (strcmp(el->name, "field") == 0) {
+        add_field(b, w->tree, el);
+    } else {
+        unsigned prev = 0;
+        add_inline(w, b, el, b->style, &prev);
+        trim_block_end(b);
+    }
+    return b;
+}
+
+/* Build the front matter parts of the style sheet into root. */
+static void add_front_matter(walker *w, st_block *root, const st_block *body)
+{
+    for (const doc_node *el = w->sheet->front ? w->sheet->front->first : NULL; el; el = el->next) {
+        if (el->kind != DOC_ELEMENT)
+            continue;
+        st_block *part = new_block(w, ST_BOX, "part", el->pos, named_rule(w->sheet, el), root->style);
+        part->master = find_page(w->sheet, doc_attr_get(el, "page"));
+        for (const doc_node *c = el->first; c; c = c->next)
+            if (c->kind == DOC_ELEMENT)
+                add_child(part, part_item(w, c, part, body));
+        add_child(root, part);
+    }
+}
+
+/* ---- the tree ---------------------------------------------------------------- */
+
+/* Compute the styles that no element has: folio and running heads. */
+static void page_styles(walker *w, const style *doc_style)
+{
+    const style_rule *head = find_rule(w->sheet, "running-head");
+    const style_rule *verso = find_rule(w->sheet, "running-head-verso");
+    const style_rule *recto = find_rule(w->sheet, "running-head-recto");
+    w->tree->folio = compute_style(w->tree, w->sheet, find_rule(w->sheet, "folio"), doc_style);
+    w->tree->head_verso = compute_style(w->tree, w->sheet, verso ? verso : head, doc_style);
+    w->tree->head_recto = compute_style(w->tree, w->sheet, recto ? recto : head, doc_style);
 }
 
 /* Style the document; NULL with errors reported (e.g. unknown style names). */
@@ -850,23 +1134,27 @@ st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d)
 {
     st_tree *t = pb_alloc(sizeof *t);
     walker w = {ctx, sheet, t};
-    t->page = sheet->page;
+    t->npages = sheet->npages;
+    t->pages = pb_alloc(sizeof *t->pages * (size_t)sheet->npages);
+    for (int i = 0; i < sheet->npages; i++)
+        t->pages[i] = copy_page(&sheet->pages[i]);
     style base = {.font_family = "Noto Serif CJK SC", .font_size = 10, .line_height = 16,
                   .line_break = LINE_BREAK_STRICT, .punctuation = PUNCT_KAIMING, .autospace = 1};
     const style *doc_style = compute_style(t, sheet, find_rule(sheet, "document"), &base);
-    t->folio = compute_style(t, sheet, find_rule(sheet, "folio"), doc_style);
+    page_styles(&w, doc_style);
     t->lang = pb_strdup(doc_attr_get(d->root, "xml:lang"));
     read_metadata(t, doc_child(d->root, "meta"));
-    const doc_node *body = doc_child(d->root, "body");
+    const doc_node *body_node = doc_child(d->root, "body");
+    st_block *body = body_node ? box_block(&w, body_node, NULL, doc_style) : NULL;
     if (!body) {
-        pb_error(ctx, d->root->pos, "the document has no <body>");
+        if (!body_node)
+            pb_error(ctx, d->root->pos, "the document has no <body>");
         st_tree_free(t);
         return NULL;
     }
-    t->root = box_block(&w, body, NULL, doc_style);
-    if (!t->root) {
-        st_tree_free(t);
-        return NULL;
-    }
+    body->master = 0;
+    t->root = new_block(&w, ST_BOX, "document", d->root->pos, NULL, doc_style);
+    add_front_matter(&w, t->root, body);
+    add_child(t->root, body);
     return t;
 }

@@ -62,6 +62,7 @@ typedef struct style {
     int keep_with_next;         /* never break a page after this block */
     int keep_together;          /* move whole to the next page when it fits there */
     int outline_level;          /* 0: none; 1 top level, 2 below it */
+    int page_break_before;      /* start the block on a new page */
     float rule_above;           /* width of a rule above the block; 0 none */
     style_color rule_color;
     float rule_gap;             /* space between that rule and the block */
@@ -70,9 +71,17 @@ typedef struct style {
 
 /* Page master, in points. */
 typedef struct style_page {
-    float width, height;
+    char *name;                 /* NULL for the unnamed (default) master */
+    float width, height;        /* the trimmed page */
+    float bleed;                /* printed past the trim on every side */
     float margin_top, margin_bottom, margin_inner, margin_outer;
+    int folio;                  /* 1: print the page number */
     float folio_offset;         /* folio baseline, distance above bottom edge */
+    char *head_verso;           /* running head patterns: {title}, {section}; may be NULL */
+    char *head_recto;
+    float head_offset;          /* running head baseline, distance below top edge */
+    int has_background;         /* a full-bleed page colour */
+    style_color background;
     pb_pos pos;
 } style_page;
 
@@ -90,25 +99,34 @@ typedef struct st_span {
     pb_pos pos;
 } st_span;
 
-typedef enum st_kind { ST_TEXT, ST_BOX } st_kind;
+typedef enum st_kind { ST_TEXT, ST_BOX, ST_IMAGE } st_kind;
 
 typedef struct st_block {
     st_kind kind;
-    const char *role;           /* what made it, e.g. "p", "callout", "folio" */
+    const char *role;           /* what made it, e.g. "p", "callout", "toc-entry" */
     const style *style;
     pb_pos pos;
     char *outline_title;        /* set when style->outline_level > 0 */
+    int master;                 /* page master it starts (index into pages), or -1 */
+    const struct st_block *target; /* toc-entry: the block it lists */
     int nspans;
     st_span *spans;             /* ST_TEXT */
     int nchildren;
     struct st_block **children; /* ST_BOX */
+    char *image_path;           /* ST_IMAGE: the file, resolved against its source */
+    float image_w, image_h;     /* ST_IMAGE: natural size in points */
 } st_block;
 
 typedef struct st_tree {
-    st_block *root;             /* an ST_BOX holding the body */
-    style_page page;
+    st_block *root;             /* an ST_BOX: the front matter parts, then the body */
+    int npages;
+    style_page *pages;          /* page masters; pages[0] is the default */
     const style *folio;         /* style for page numbers */
-    char *title, *author, *subject, *keywords, *lang; /* metadata, may be NULL */
+    const style *head_verso;    /* styles for running heads */
+    const style *head_recto;
+    char *title, *subtitle, *author, *subject, *keywords, *lang, *year, *source;
+    int npublishers;
+    char **publishers;
     int nstyles, styles_cap;
     style **styles;             /* every computed style, owned */
 } st_tree;

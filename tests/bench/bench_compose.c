@@ -93,7 +93,7 @@ int main(int argc, char **argv)
     int n = 0, cap = 0;
     collect(ctx, t->root, &pars, &n, &cap);
     composer *c = composer_new(ctx);
-    compose_params pr = compose_default_params(t->page.width - t->page.margin_inner - t->page.margin_outer);
+    compose_params pr = compose_default_params(t->pages[0].width - t->pages[0].margin_inner - t->pages[0].margin_outer);
     pr.indent = 21;
     printf("composer: %.0f paragraphs/s (median of %d runs, the %d text blocks of %s)\n",
            median_rate(c, pars, n, &pr, runs), runs, n, argv[1]);

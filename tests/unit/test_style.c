@@ -277,19 +277,23 @@ static void with_applied(void (*check)(const st_tree *t))
     apply_end(&a);
 }
 
-#define SECTION(t) child((t)->root, 0)
-#define CALLOUT(t) child((t)->root, 1)
+/* The body: the root's last child, after any front matter parts. */
+#define BODY(t) child((t)->root, (t)->root->nchildren - 1)
+#define SECTION(t) child(BODY(t), 0)
+#define CALLOUT(t) child(BODY(t), 1)
 
 static void check_tree_shape(const st_tree *t)
 {
-    CHECK(t->root->kind == ST_BOX && t->root->nchildren == 2, "body has %d children",
+    CHECK(t->root->kind == ST_BOX && t->root->nchildren == 1, "the root has %d children, want the body alone",
           t->root->nchildren);
+    CHECK(BODY(t)->kind == ST_BOX && BODY(t)->nchildren == 2, "body has %d children",
+          BODY(t)->nchildren);
     CHECK(SECTION(t) && SECTION(t)->nchildren == 4, "section children wrong");
     CHECK(CALLOUT(t) && CALLOUT(t)->nchildren == 3, "callout children wrong");
     CHECK(t->lang && strcmp(t->lang, "zh-Hans") == 0, "lang is %s", t->lang ? t->lang : "(null)");
     CHECK(t->title && strcmp(t->title, "测试") == 0, "title is %s", t->title ? t->title : "(null)");
-    CHECK(near(t->page.width, 148 * 72 / 25.4f) && near(t->page.margin_top, 20 * 72 / 25.4f),
-          "page %g wide, top margin %g", t->page.width, t->page.margin_top);
+    CHECK(near(t->pages[0].width, 148 * 72 / 25.4f) && near(t->pages[0].margin_top, 20 * 72 / 25.4f),
+          "page %g wide, top margin %g", t->pages[0].width, t->pages[0].margin_top);
 }
 
 static void check_inheritance(const st_tree *t)
@@ -422,7 +426,7 @@ static void test_label_with_repeated_number(void)
                 "  <meta><title>T</title><publisher>P</publisher><year>2024</year></meta>\n"
                 "  <body><callout number=\"1234567890\"><title>t</title><p>x</p></callout></body>\n"
                 "</document>\n");
-    const st_block *badge = a.tree ? child(child(a.tree->root, 0), 0) : NULL;
+    const st_block *badge = a.tree ? child(child(BODY(a.tree), 0), 0) : NULL;
     char buf[128];
     CHECK(badge && strcmp(block_text(badge, buf, sizeof buf), "1234567890-1234567890-1234567890") == 0,
           "badge text '%s'", badge ? buf : "(no badge)");

@@ -1,0 +1,109 @@
+/*
+ * impose.h: mapping logical pages onto physical sheets.
+ *
+ * Imposition never lays text out again: it only decides which page of the
+ * display list goes where on which sheet (one PDF page), and adds printer's
+ * marks.  Two modes exist:
+ *   IMPOSE_NONE    one sheet per page: the trimmed page plus its bleed, and
+ *                  with marks a margin around the bleed for crop marks and a
+ *                  slug line (file name and page);
+ *   IMPOSE_SADDLE  2-up printer's spreads for a saddle-stitched booklet: the
+ *                  page count is padded with blanks at the end to a multiple
+ *                  of 4 and the pages ordered so that the sheets, printed
+ *                  duplex (flipped on the short edge), stacked and folded,
+ *                  give the booklet: paper k (0 = outermost) carries pages
+ *                  (N-2k, 2k+1) on its front and (2k+2, N-2k-1) on its back,
+ *                  1-based, N the padded count.  Front and back are
+ *                  consecutive sheets.  With creep, every page of paper k
+ *                  moves k * creep toward the fold.
+ *
+ * Every sheet has a TrimBox (the page, or the spread of two pages) and a
+ * BleedBox (the trim plus the pages' bleed, cut at the sheet edge).  In a
+ * spread each page shows its bleed on its outer edges only: at the fold it
+ * is cut at the trim.
+ *
+ * Marks (crop marks at the trim corners and fold marks, all outside the
+ * BleedBox, and the slug line) are a dl_page per sheet in sheet coordinates,
+ * drawn over the pages; the PDF writer paints them in registration colour.
+ * The slug is shaped with HarfBuzz in Noto Sans CJK SC, so it goes through
+ * the same CID font layer as all other text.
+ *
+ * Ownership: an impose_result owns its sheets and their mark pages; it
+ * borrows the dl_document, which must outlive it, and the fonts come from
+ * the context's cache.
+ */
+#ifndef PAIBAN_IMPOSE_H
+#define PAIBAN_IMPOSE_H
+
+#include "dl.h"
+
+typedef enum impose_mode { IMPOSE_NONE, IMPOSE_SADDLE } impose_mode;
+
+/* Crop and fold marks: gap beyond the BleedBox, length and line width (points). */
+#define IMPOSE_MM (72.0f / 25.4f)
+#define IMPOSE_MARK_GAP (3 * IMPOSE_MM)
+#define IMPOSE_MARK_LEN (5 * IMPOSE_MM)
+#define IMPOSE_MARK_WIDTH 0.25f
+/* Room around the BleedBox that marks need: gap, mark, and 1 mm to spare. */
+#define IMPOSE_MARK_MARGIN (IMPOSE_MARK_GAP + IMPOSE_MARK_LEN + 1 * IMPOSE_MM)
+
+typedef struct impose_options {
+    impose_mode mode;
+    int marks;                  /* draw crop (and fold) marks and a slug line */
+    float sheet_width;          /* SADDLE: sheet size in points (0: A4 landscape) */
+    float sheet_height;
+    float creep;                /* SADDLE: shift toward the fold per paper from
+                                   the outermost one, points (>= 0) */
+    const char *slug_name;      /* file name printed in the slug line; may be NULL */
+} impose_options;
+
+/* Where one logical page goes on a sheet (sheet coordinates, top-left origin). */
+typedef struct impose_placement {
+    int page;                   /* index into the document's pages; -1 for a blank */
+    float x, y;                 /* where the page's trim-box origin goes */
+    float clip_x0, clip_y0, clip_x1, clip_y1; /* what of it may show */
+} impose_placement;
+
+typedef struct impose_sheet {
+    float width, height;        /* the MediaBox */
+    float trim_x0, trim_y0, trim_x1, trim_y1;     /* TrimBox, sheet coordinates */
+    float bleed_x0, bleed_y0, bleed_x1, bleed_y1; /* BleedBox, sheet coordinates */
+    int nplace;
+    impose_placement place[2];  /* SADDLE: [0] left, [1] right of the fold */
+    int paper;                  /* SADDLE: physical sheet, 0 = outermost; else the page */
+    int back;                   /* SADDLE: 1 on the back of the paper */
+    dl_page *marks;             /* crop marks, slug (owned by the result); may be NULL */
+} impose_sheet;
+
+typedef struct impose_result {
+    int nsheets;
+    impose_sheet *sheets;       /* owned */
+    int logical_pages;          /* the document's pages before padding */
+    int padded_pages;           /* SADDLE: a multiple of 4; else logical_pages */
+    dl_document *marks;         /* owned: one page of marks per sheet, or NULL */
+} impose_result;
+
+/*
+ * Map the document's pages onto sheets.  Returns NULL with an error
+ * reported (pages of different sizes in a booklet, a spread larger than
+ * the sheet, no font for the slug).  A sheet too small for the bleed or the
+ * marks gives a warning; the bleed is then cut at the sheet edge and the
+ * marks are left out.
+ */
+impose_result *impose_pages(pb_ctx *ctx, const dl_document *doc, const impose_options *opts);
+
+/* The sheet showing logical page p (its placement in *placement), or -1. */
+int impose_find_page(const impose_result *r, int p, int *placement);
+
+/* Free an imposition. */
+void impose_free(impose_result *r);
+
+/*
+ * Shape UTF-8 text with HarfBuzz in font f at size points and append it to
+ * pg as one glyph run whose pen starts at (x, y), the baseline; returns the
+ * run (black).  For labels such as the slug line, not for body text.
+ */
+dl_glyph_run *impose_add_text(dl_page *pg, font *f, float size, const char *utf8,
+                              float x, float y);
+
+#endif
