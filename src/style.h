@@ -1,8 +1,9 @@
 /*
  * style.h: style sheets and the styled tree.
  *
- * A style sheet (styles/NAME.xml, format in styles/README.md) holds a page
- * master and named styles.  A style may name a parent style to inherit
+ * A style sheet (styles/NAME.xml, format in styles/README.md) holds page
+ * masters, front matter and named styles; style.c loads and checks it and
+ * computes styles, styletree.c builds the styled tree.  A style may name a parent style to inherit
  * from.  style_apply() walks the document tree, gives every block its
  * computed style (absolute values in points) and produces the styled tree:
  * text blocks holding runs of styled text, and box blocks holding other

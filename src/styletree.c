@@ -1,0 +1,549 @@
+/*
+ * styletree.c: the document tree → the styled tree.
+ *
+ * Walks the document, gives every block its computed style (style.c does
+ * the computing), turns inline markup into spans, generates badges and
+ * labels, probes images, and builds the front matter parts (cover, title
+ * page, contents) that the style sheet's <front> describes.
+ */
+#include "image.h"
+#include "style_internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Resolution assumed for images: print quality, so a photo is never blown up. */
+#define IMAGE_DPI 300.0f
+
+/* Free the styled tree. */
+static void free_block(st_block *b)
+{
+    if (!b)
+        return;
+    for (int i = 0; i < b->nspans; i++)
+        free(b->spans[i].text);
+    free(b->spans);
+    for (int i = 0; i < b->nchildren; i++)
+        free_block(b->children[i]);
+    free(b->children);
+    free(b->outline_title);
+    free(b->image_path);
+    free(b);
+}
+
+/* Free the styled tree. */
+void st_tree_free(st_tree *t)
+{
+    if (!t)
+        return;
+    free_block(t->root);
+    for (int i = 0; i < t->nstyles; i++)
+        style_free_computed(t->styles[i]);
+    free(t->styles);
+    for (int i = 0; i < t->npages; i++)
+        style_free_page(&t->pages[i]);
+    free(t->pages);
+    for (int i = 0; i < t->npublishers; i++)
+        free(t->publishers[i]);
+    free(t->publishers);
+    free(t->title);
+    free(t->subtitle);
+    free(t->author);
+    free(t->subject);
+    free(t->keywords);
+    free(t->lang);
+    free(t->year);
+    free(t->source);
+    free(t);
+}
+
+/* ---- the styled tree ----------------------------------------------------- */
+
+/* Walking state for style_apply. */
+typedef struct walker {
+    pb_ctx *ctx;
+    const style_sheet *sheet;
+    st_tree *tree;
+} walker;
+
+static const char *const TEXT_ELEMENTS[] = {
+    "p", "heading", "title", "subtitle", "headline", "deck", "caption", "item", NULL};
+static const char *const BOX_ELEMENTS[] = {
+    "body", "section", "callout", "figure", "titleblock", "list", NULL};
+
+/* The rule for node, honouring its style="" attribute; reports unknown names. */
+static int lookup_rule(walker *w, const doc_node *node, const char *parent_name,
+                       const style_rule **out)
+{
+    const char *named = doc_attr_get(node, "style");
+    if (named) {
+        *out = style_find_rule(w->sheet, named);
+        if (!*out) {
+            pb_error(w->ctx, node->pos, "style '%s' is not defined in the style sheet", named);
+            return -1;
+        }
+        return 0;
+    }
+    *out = style_rule_for(w->sheet, parent_name, node->name);
+    return 0;
+}
+
+/* A new block of kind for node, styled by rule under parent_style. */
+static st_block *new_block(walker *w, st_kind kind, const char *role, pb_pos pos,
+                           const style_rule *r, const style *parent_style)
+{
+    st_block *b = pb_alloc(sizeof *b);
+    b->kind = kind;
+    b->role = role;
+    b->pos = pos;
+    b->master = -1;
+    b->style = style_compute(w->tree, w->sheet, r, parent_style);
+    return b;
+}
+
+/* Append child to box. */
+static void add_child(st_block *box, st_block *child)
+{
+    box->children = pb_realloc(box->children, sizeof *box->children * (size_t)(box->nchildren + 1));
+    box->children[box->nchildren++] = child;
+}
+
+/* Append a span of text to a text block. */
+static void add_span(st_block *b, const char *text, size_t len, const style *s, pb_pos pos)
+{
+    b->spans = pb_realloc(b->spans, sizeof *b->spans * (size_t)(b->nspans + 1));
+    st_span *sp = &b->spans[b->nspans++];
+    sp->text = pb_alloc(len + 1);
+    memcpy(sp->text, text, len);
+    sp->style = s;
+    sp->pos = pos;
+}
+
+/* 1 for the code points of CJK scripts and full-width forms. */
+static int is_cjk(unsigned cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* Decode the UTF-8 code point at s (lenient; the parser checked it). */
+static unsigned decode_at(const unsigned char *s)
+{
+    if (s[0] < 0x80) return s[0];
+    if (s[0] < 0xE0) return (unsigned)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    if (s[0] < 0xF0) return (unsigned)(s[0] & 0x0F) << 12 | (unsigned)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    return (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3F) << 12 |
+           (unsigned)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+}
+
+/* The code point that ends the UTF-8 text s[0..n), or 0. */
+static unsigned last_cp(const char *s, size_t n)
+{
+    if (!n)
+        return 0;
+    size_t i = n - 1;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return decode_at((const unsigned char *)s + i);
+}
+
+/*
+ * Collapse white space as a reader expects: runs become one space, except
+ * that a run holding a line break between two CJK characters vanishes
+ * (source lines wrapped inside Chinese text must not leave a gap).
+ * *prev_cp carries the last code point across spans of one block.
+ */
+static char *collapse_space(const char *in, unsigned *prev_cp, size_t *out_len)
+{
+    size_t n = strlen(in);
+    char *out = pb_alloc(n + 1), *o = out;
+    const unsigned char *s = (const unsigned char *)in;
+    while (*s) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+            int newline = 0;
+            while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+                newline |= *s++ == '\n';
+            unsigned next = *s ? decode_at(s) : 0;
+            int drop = *prev_cp == 0 || *prev_cp == ' ' || *prev_cp == '\n' ||
+                       (newline && is_cjk(*prev_cp) && (next == 0 || is_cjk(next)));
+            if (!drop)
+                *o++ = ' ', *prev_cp = ' ';
+            continue;
+        }
+        size_t len = *s < 0x80 ? 1 : *s < 0xE0 ? 2 : *s < 0xF0 ? 3 : 4;
+        *prev_cp = decode_at(s);
+        memcpy(o, s, len);
+        o += len;
+        s += len;
+    }
+    *out_len = (size_t)(o - out);
+    return out;
+}
+
+/* Add the inline content of node (text, em, strong, br) as spans of b. */
+static int add_inline(walker *w, st_block *b, const doc_node *node, const style *s,
+                      unsigned *prev_cp)
+{
+    int bad = 0;
+    for (const doc_node *c = node->first; c; c = c->next) {
+        if (c->kind == DOC_TEXT) {
+            size_t len;
+            char *text = collapse_space(c->text, prev_cp, &len);
+            if (len)
+                add_span(b, text, len, s, c->pos);
+            free(text);
+        } else if (strcmp(c->name, "br") == 0) {
+            add_span(b, "\n", 1, s, c->pos);
+            *prev_cp = '\n';
+        } else {
+            const style_rule *r;
+            if (lookup_rule(w, c, NULL, &r) < 0)
+                bad = 1;
+            bad |= add_inline(w, b, c, style_compute(w->tree, w->sheet, r, s), prev_cp) < 0;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Drop a trailing space from the block's last span. */
+static void trim_block_end(st_block *b)
+{
+    for (int i = b->nspans - 1; i >= 0; i--) {
+        size_t n = strlen(b->spans[i].text);
+        if (n && b->spans[i].text[n - 1] == ' ')
+            b->spans[i].text[n - 1] = '\0';
+        if (b->spans[i].text[0])
+            break;
+    }
+}
+
+/* Expand a label pattern: "{n}" becomes number. */
+static char *expand_label(const char *pattern, int number)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%d", number);
+    size_t uses = 0;
+    for (const char *p = strstr(pattern, "{n}"); p; p = strstr(p + 3, "{n}"))
+        uses++;
+    char *out = pb_alloc(strlen(pattern) + uses * strlen(num) + 1), *o = out;
+    for (const char *p = pattern; *p;)
+        if (strncmp(p, "{n}", 3) == 0) {
+            o += sprintf(o, "%s", num);
+            p += 3;
+        } else {
+            *o++ = *p++;
+        }
+    return out;
+}
+
+/* Build a text block for node; prefix (may be NULL) is generated text. */
+static st_block *text_block(walker *w, const doc_node *node, const char *parent_name,
+                            const style *parent_style, int number)
+{
+    const style_rule *r;
+    if (lookup_rule(w, node, parent_name, &r) < 0)
+        return NULL;
+    st_block *b = new_block(w, ST_TEXT, node->name, node->pos, r, parent_style);
+    unsigned prev_cp = 0;
+    if (b->style->label) {
+        char *label = expand_label(b->style->label, number);
+        add_span(b, label, strlen(label), b->style, node->pos);
+        prev_cp = last_cp(label, strlen(label));
+        free(label);
+    }
+    if (add_inline(w, b, node, b->style, &prev_cp) < 0) {
+        free_block(b);
+        return NULL;
+    }
+    trim_block_end(b);
+    return b;
+}
+
+/* The plain text of a text block, with forced breaks removed. */
+static char *block_plain_text(const st_block *b)
+{
+    size_t n = 1;
+    for (int i = 0; i < b->nspans; i++)
+        n += strlen(b->spans[i].text);
+    char *out = pb_alloc(n);
+    for (int i = 0; i < b->nspans; i++)
+        if (strcmp(b->spans[i].text, "\n") != 0)
+            strcat(out, b->spans[i].text);
+    return out;
+}
+
+/* Outline title of a box: its first text child's text, after any badge. */
+static void set_outline_title(st_block *box)
+{
+    char *title = NULL;
+    for (int i = 0; i < box->nchildren && !title; i++)
+        if (box->children[i]->kind == ST_TEXT && strcmp(box->children[i]->role, "badge") != 0)
+            title = block_plain_text(box->children[i]);
+    if (!title)
+        return;
+    if (box->nchildren && strcmp(box->children[0]->role, "badge") == 0) {
+        char *badge = block_plain_text(box->children[0]);
+        char *both = pb_alloc(strlen(badge) + strlen(title) + 2);
+        sprintf(both, "%s %s", badge, title);
+        free(badge);
+        free(title);
+        title = both;
+    }
+    box->outline_title = title;
+}
+
+static st_block *box_block(walker *w, const doc_node *node, const char *parent_name,
+                           const style *parent_style);
+
+/* src resolved against the directory of the file that names it. */
+static char *resolve_path(const char *src, const char *source_file)
+{
+    const char *slash = strrchr(source_file, '/');
+    if (src[0] == '/' || !slash)
+        return pb_strdup(src);
+    size_t dir = (size_t)(slash - source_file) + 1;
+    char *path = pb_alloc(dir + strlen(src) + 1);
+    memcpy(path, source_file, dir);
+    strcpy(path + dir, src);
+    return path;
+}
+
+/* An image block, its size read from the file; NULL (reported) when unusable. */
+static st_block *image_block(walker *w, const doc_node *node, const char *parent_name,
+                             const style *parent_style)
+{
+    const style_rule *r;
+    if (lookup_rule(w, node, parent_name, &r) < 0)
+        return NULL;
+    char *path = resolve_path(doc_attr_get(node, "src"), node->pos.file);
+    image_type type;
+    int px_w, px_h;
+    const char *why;
+    if (image_probe(path, &type, &px_w, &px_h, &why) < 0) {
+        pb_error(w->ctx, node->pos, "image '%s': %s", path, why);
+        free(path);
+        return NULL;
+    }
+    st_block *b = new_block(w, ST_IMAGE, "image", node->pos, r, parent_style);
+    b->image_path = path;
+    b->image_w = (float)px_w * 72 / IMAGE_DPI; /* scaled down to the measure if wider */
+    b->image_h = (float)px_h * 72 / IMAGE_DPI;
+    return b;
+}
+
+/* Style each child element of node into box; -1 when any failed. */
+static int add_children(walker *w, st_block *box, const doc_node *node)
+{
+    int bad = 0, item_number = 0;
+    for (const doc_node *c = node->first; c; c = c->next) {
+        if (c->kind != DOC_ELEMENT)
+            continue;
+        st_block *child = NULL;
+        if (style_word_index(c->name, TEXT_ELEMENTS) >= 0)
+            child = text_block(w, c, node->name, box->style, ++item_number);
+        else if (style_word_index(c->name, BOX_ELEMENTS) >= 0)
+            child = box_block(w, c, node->name, box->style);
+        else if (strcmp(c->name, "image") == 0)
+            child = image_block(w, c, node->name, box->style);
+        else {
+            continue; /* the schema admits nothing else here */
+        }
+        if (child)
+            add_child(box, child);
+        else
+            bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Add a callout's number badge when its style gives a label. */
+static void add_badge(walker *w, st_block *box, const doc_node *node)
+{
+    const char *number = doc_attr_get(node, "number");
+    const style_rule *r = style_rule_for(w->sheet, node->name, "badge");
+    if (!number || !r)
+        return;
+    st_block *b = new_block(w, ST_TEXT, "badge", node->pos, r, box->style);
+    if (!b->style->label) {
+        free_block(b);
+        return;
+    }
+    long n = strtol(number, NULL, 10); /* the schema made it a positive integer */
+    char *label = expand_label(b->style->label, n > 0 && n <= INT_MAX ? (int)n : 0);
+    add_span(b, label, strlen(label), b->style, node->pos);
+    free(label);
+    add_child(box, b);
+}
+
+/* Build a box block for node and its children; NULL on errors. */
+static st_block *box_block(walker *w, const doc_node *node, const char *parent_name,
+                           const style *parent_style)
+{
+    const style_rule *r;
+    if (lookup_rule(w, node, parent_name, &r) < 0)
+        return NULL;
+    st_block *b = new_block(w, ST_BOX, node->name, node->pos, r, parent_style);
+    add_badge(w, b, node);
+    if (add_children(w, b, node) < 0) {
+        free_block(b);
+        return NULL;
+    }
+    if (b->style->outline_level > 0)
+        set_outline_title(b);
+    return b;
+}
+
+/* Copy the metadata out of <meta>; the author is the publishers joined with "、". */
+static void read_metadata(st_tree *t, const doc_node *meta)
+{
+    static const char *const names[] = {"title", "subtitle", "subject", "keywords", "year", "source", NULL};
+    char **fields[] = {&t->title, &t->subtitle, &t->subject, &t->keywords, &t->year, &t->source};
+    size_t author_len = 1;
+    for (const doc_node *c = meta ? meta->first : NULL; c; c = c->next) {
+        if (c->kind != DOC_ELEMENT)
+            continue;
+        int i = style_word_index(c->name, names);
+        if (i >= 0 && !*fields[i]) {
+            *fields[i] = doc_text_content(c);
+        } else if (strcmp(c->name, "publisher") == 0) {
+            t->publishers = pb_realloc(t->publishers, sizeof *t->publishers * (size_t)(t->npublishers + 1));
+            t->publishers[t->npublishers] = doc_text_content(c);
+            author_len += strlen(t->publishers[t->npublishers++]) + 3;
+        }
+    }
+    if (!t->npublishers)
+        return;
+    t->author = pb_alloc(author_len);
+    for (int i = 0; i < t->npublishers; i++)
+        strcat(strcat(t->author, i ? "、" : ""), t->publishers[i]);
+}
+
+/* ---- front matter (the style sheet's <front>) ------------------------------ */
+
+/* The value of a metadata field as spans of b ("br" separators become breaks). */
+static void add_field(st_block *b, const st_tree *t, const doc_node *el)
+{
+    const char *name = doc_attr_get(el, "name");
+    if (strcmp(name, "publishers") != 0) {
+        const char *v = strcmp(name, "title") == 0 ? t->title : strcmp(name, "subtitle") == 0 ? t->subtitle
+                      : strcmp(name, "year") == 0 ? t->year : strcmp(name, "subject") == 0 ? t->subject
+                      : t->source;
+        if (v)
+            add_span(b, v, strlen(v), b->style, el->pos);
+        return;
+    }
+    const char *sep = doc_attr_get(el, "separator");
+    sep = !sep ? "、" : strcmp(sep, "br") == 0 ? "\n" : sep;
+    for (int i = 0; i < t->npublishers; i++) {
+        if (i)
+            add_span(b, sep, strlen(sep), b->style, el->pos);
+        add_span(b, t->publishers[i], strlen(t->publishers[i]), b->style, el->pos);
+    }
+}
+
+/* The rule an element of the style sheet names with style="…" (checked at load). */
+static const style_rule *named_rule(const style_sheet *sh, const doc_node *el)
+{
+    const char *name = doc_attr_get(el, "style");
+    return name ? style_find_rule(sh, name) : NULL;
+}
+
+/* Add a table-of-contents entry for every block below b that has an outline title. */
+static void add_toc_entries(walker *w, st_block *toc, const st_block *b, const char *entry_style)
+{
+    if (b->outline_title) {
+        char name[160];
+        snprintf(name, sizeof name, "%s-%d", entry_style, b->style->outline_level);
+        const style_rule *r = style_find_rule(w->sheet, name);
+        st_block *e = new_block(w, ST_TEXT, "toc-entry", b->pos, r ? r : style_find_rule(w->sheet, entry_style),
+                                toc->style);
+        e->target = b;
+        add_span(e, b->outline_title, strlen(b->outline_title), e->style, b->pos);
+        add_child(toc, e);
+    }
+    for (int i = 0; i < b->nchildren; i++)
+        add_toc_entries(w, toc, b->children[i], entry_style);
+}
+
+/* Build one element of a <part>: a metadata field, literal text, or a TOC. */
+static st_block *part_item(walker *w, const doc_node *el, const st_block *part, const st_block *body)
+{
+    const style_rule *r = named_rule(w->sheet, el);
+    if (strcmp(el->name, "toc") == 0) {
+        st_block *toc = new_block(w, ST_BOX, "toc", el->pos, r, part->style);
+        const char *entry = doc_attr_get(el, "entry-style");
+        add_toc_entries(w, toc, body, entry ? entry : "toc-entry");
+        return toc;
+    }
+    st_block *b = new_block(w, ST_TEXT, el->name, el->pos, r, part->style);
+    if (b->style->label)
+        add_span(b, b->style->label, strlen(b->style->label), b->style, el->pos);
+    if (strcmp(el->name, "field") == 0) {
+        add_field(b, w->tree, el);
+    } else {
+        unsigned prev = 0;
+        add_inline(w, b, el, b->style, &prev);
+        trim_block_end(b);
+    }
+    return b;
+}
+
+/* Build the front matter parts of the style sheet into root. */
+static void add_front_matter(walker *w, st_block *root, const st_block *body)
+{
+    for (const doc_node *el = w->sheet->front ? w->sheet->front->first : NULL; el; el = el->next) {
+        if (el->kind != DOC_ELEMENT)
+            continue;
+        st_block *part = new_block(w, ST_BOX, "part", el->pos, named_rule(w->sheet, el), root->style);
+        part->master = style_find_page(w->sheet, doc_attr_get(el, "page"));
+        for (const doc_node *c = el->first; c; c = c->next)
+            if (c->kind == DOC_ELEMENT)
+                add_child(part, part_item(w, c, part, body));
+        add_child(root, part);
+    }
+}
+
+/* ---- the tree ---------------------------------------------------------------- */
+
+/* Compute the styles that no element has: folio and running heads. */
+static void page_styles(walker *w, const style *doc_style)
+{
+    const style_rule *head = style_find_rule(w->sheet, "running-head");
+    const style_rule *verso = style_find_rule(w->sheet, "running-head-verso");
+    const style_rule *recto = style_find_rule(w->sheet, "running-head-recto");
+    w->tree->folio = style_compute(w->tree, w->sheet, style_find_rule(w->sheet, "folio"), doc_style);
+    w->tree->head_verso = style_compute(w->tree, w->sheet, verso ? verso : head, doc_style);
+    w->tree->head_recto = style_compute(w->tree, w->sheet, recto ? recto : head, doc_style);
+}
+
+/* Style the document; NULL with errors reported (e.g. unknown style names). */
+st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d)
+{
+    st_tree *t = pb_alloc(sizeof *t);
+    walker w = {ctx, sheet, t};
+    t->npages = sheet->npages;
+    t->pages = pb_alloc(sizeof *t->pages * (size_t)sheet->npages);
+    for (int i = 0; i < sheet->npages; i++)
+        t->pages[i] = style_copy_page(&sheet->pages[i]);
+    style base = {.font_family = "Noto Serif CJK SC", .font_size = 10, .line_height = 16,
+                  .line_break = LINE_BREAK_STRICT, .punctuation = PUNCT_KAIMING, .autospace = 1};
+    const style *doc_style = style_compute(t, sheet, style_find_rule(sheet, "document"), &base);
+    page_styles(&w, doc_style);
+    t->lang = pb_strdup(doc_attr_get(d->root, "xml:lang"));
+    read_metadata(t, doc_child(d->root, "meta"));
+    const doc_node *body_node = doc_child(d->root, "body");
+    st_block *body = body_node ? box_block(&w, body_node, NULL, doc_style) : NULL;
+    if (!body) {
+        if (!body_node)
+            pb_error(ctx, d->root->pos, "the document has no <body>");
+        st_tree_free(t);
+        return NULL;
+    }
+    body->master = 0;
+    t->root = new_block(&w, ST_BOX, "document", d->root->pos, NULL, doc_style);
+    add_front_matter(&w, t->root, body);
+    add_child(t->root, body);
+    return t;
+}
