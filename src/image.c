@@ -14,14 +14,15 @@ static unsigned long be(const unsigned char *p, int n)
     return v;
 }
 
-/* PNG: the IHDR chunk follows the 8-byte signature. */
+/* PNG: the IHDR chunk follows the 8-byte signature, which is already read:
+ * its length (4 bytes), "IHDR", then width and height. */
 static int probe_png(FILE *f, int *w, int *h)
 {
-    unsigned char hdr[24];
-    if (fread(hdr, 1, sizeof hdr, f) != sizeof hdr || memcmp(hdr + 12, "IHDR", 4) != 0)
+    unsigned char hdr[16];
+    if (fread(hdr, 1, sizeof hdr, f) != sizeof hdr || memcmp(hdr + 4, "IHDR", 4) != 0)
         return -1;
-    *w = (int)be(hdr + 16, 4);
-    *h = (int)be(hdr + 20, 4);
+    *w = (int)be(hdr + 8, 4);
+    *h = (int)be(hdr + 12, 4);
     return 0;
 }
 
