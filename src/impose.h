@@ -54,7 +54,9 @@ typedef struct impose_options {
     float sheet_height;
     float creep;                /* SADDLE: shift toward the fold per paper from
                                    the outermost one, points (>= 0) */
-    const char *slug_name;      /* file name printed in the slug line; may be NULL */
+    const char *slug_name;      /* file name printed in the slug line; NULL: the
+                                   output's base name */
+    const char *output;         /* the output file, for diagnostics; may be NULL */
 } impose_options;
 
 /* Where one logical page goes on a sheet (sheet coordinates, top-left origin). */
@@ -68,6 +70,8 @@ typedef struct impose_sheet {
     float width, height;        /* the MediaBox */
     float trim_x0, trim_y0, trim_x1, trim_y1;     /* TrimBox, sheet coordinates */
     float bleed_x0, bleed_y0, bleed_x1, bleed_y1; /* BleedBox, sheet coordinates */
+    float bleed;                /* the bleed around the trim before the cut at the
+                                   sheet edge; marks start beyond it */
     int nplace;
     impose_placement place[2];  /* SADDLE: [0] left, [1] right of the fold */
     int paper;                  /* SADDLE: physical sheet, 0 = outermost; else the page */
