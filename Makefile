@@ -7,10 +7,12 @@
 #
 # Targets that compile call `deps` first and then re-enter make, so that
 # pkg-config is only asked once the -dev packages are known to be there.
+# libgs-common ships the CMYK printer profile of the PDF/X output intent
+# (and the sRGB profile for images); ghostscript is for the tests only.
 
 DEBS := gcc make pkg-config libxml2-dev libxml2-utils libharfbuzz-dev \
         libfreetype-dev libhpdf-dev libicu-dev libfontconfig-dev fonts-noto-cjk \
-        poppler-utils mupdf-tools qpdf python3 valgrind
+        poppler-utils mupdf-tools qpdf python3 valgrind libgs-common ghostscript
 PKGS := libxml-2.0 harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc
 
 BUILD ?= build
@@ -30,7 +32,7 @@ LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-OUTPUTS := out/report.pdf
+OUTPUTS := out/report.pdf out/report-imposed.pdf
 
 .PHONY: all deps build outputs check check-run check-asan bench clean
 .DEFAULT_GOAL := all
@@ -79,6 +81,13 @@ export SOURCE_DATE_EPOCH
 out/report.pdf: $(BUILD)/paiban xml/report.xml $(wildcard xml/*.rng) styles/print.xml
 	@mkdir -p out
 	$(BUILD)/paiban -s styles/print.xml -o $@ xml/report.xml
+
+# The printer's file: 2-up saddle-stitch spreads with crop, fold and slug
+# marks.  A3 sheets, because an A5 spread with its bleed and marks does not
+# fit on A4 (the default sheet, for printing at home without marks).
+out/report-imposed.pdf: $(BUILD)/paiban xml/report.xml $(wildcard xml/*.rng) styles/print.xml
+	@mkdir -p out
+	$(BUILD)/paiban -s styles/print.xml --impose saddle --marks --sheet A3 -o $@ xml/report.xml
 
 check: deps
 	@$(MAKE) --no-print-directory check-run

@@ -1,4 +1,4 @@
-/* main.c: the command line; runs read → style → layout → PDF for one output. */
+/* main.c: the command line; runs read → style → layout → (imposition →) PDF for one output. */
 #include "compose.h"
 #include "ctx.h"
 #include "doc.h"
@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,10 +24,15 @@ typedef struct options {
     const char *input;
     const char *schema;
     const char *fonts;
+    const char *output_intent;
+    impose_options impose;
 } options;
 
+/* Points per millimetre. */
+#define MM_PT (72.0 / 25.4)
+
 static const char USAGE[] =
-    "usage: paiban [-s STYLE.xml] -o OUT.pdf INPUT.xml\n"
+    "usage: paiban [-s STYLE.xml] [--marks] [--impose saddle] -o OUT.pdf INPUT.xml\n"
     "\n"
     "Typeset an XML document as a paginated PDF.\n"
     "\n"
@@ -34,6 +40,14 @@ static const char USAGE[] =
     "  -o, --output FILE   the PDF to write; it is replaced only when complete\n"
     "      --schema FILE   RELAX NG schema to validate against (default: xml/paiban.rng)\n"
     "      --fonts DIR     font directory searched before the system (default: fonts/)\n"
+    "      --marks         crop marks, fold marks and a slug line outside the bleed\n"
+    "      --impose saddle 2-up printer's spreads for a saddle-stitched booklet\n"
+    "                      (--impose none, the default: one trimmed page per PDF page)\n"
+    "      --sheet SIZE    sheet for --impose saddle: A4 (default, landscape), A3,\n"
+    "                      or WIDTHxHEIGHTmm\n"
+    "      --creep MM      shift toward the fold per sheet, from the outermost one\n"
+    "      --output-intent FILE  CMYK printer ICC profile for the PDF/X output intent\n"
+    "                      (default: Ghostscript's default_cmyk.icc, package libgs-common)\n"
     "  -h, --help          show this help\n"
     "      --version       show the version\n"
     "\n"
@@ -67,13 +81,65 @@ static char *installed_path(const char *rel)
     return pb_strdup(rel);
 }
 
+/* Parse a --sheet value (A3, A4: landscape; WIDTHxHEIGHTmm) into points; -1 if bad. */
+static int parse_sheet(const char *v, impose_options *io)
+{
+    double w, h;
+    char unit[4] = "", extra;
+    if (strcmp(v, "A4") == 0 || strcmp(v, "a4") == 0)
+        w = 297, h = 210;
+    else if (strcmp(v, "A3") == 0 || strcmp(v, "a3") == 0)
+        w = 420, h = 297;
+    else if (sscanf(v, "%lfx%lf%3[a-z]%c", &w, &h, unit, &extra) != 3 ||
+             strcmp(unit, "mm") != 0 || !(w > 0 && h > 0 && w < 5000 && h < 5000))
+        return -1;
+    io->sheet_width = (float)(w * MM_PT);
+    io->sheet_height = (float)(h * MM_PT);
+    return 0;
+}
+
+/* Parse a --creep value in millimetres (>= 0) into points; -1 if bad. */
+static int parse_creep(const char *v, impose_options *io)
+{
+    char *end;
+    double mm = strtod(v, &end);
+    if (end == v || *end || !(mm >= 0 && mm <= 10))
+        return -1;
+    io->creep = (float)(mm * MM_PT);
+    return 0;
+}
+
+/* Apply one of the print-edition options (c: its short code) with value v; -1 if bad. */
+static int print_option(int c, const char *v, options *o)
+{
+    switch (c) {
+    case 'M': o->impose.marks = 1; return 0;
+    case 'I':
+        if (strcmp(v, "saddle") != 0 && strcmp(v, "none") != 0)
+            break;
+        o->impose.mode = strcmp(v, "saddle") == 0 ? IMPOSE_SADDLE : IMPOSE_NONE;
+        return 0;
+    case 'P': if (parse_sheet(v, &o->impose) == 0) return 0; break;
+    case 'C': if (parse_creep(v, &o->impose) == 0) return 0; break;
+    case 'O': o->output_intent = v; return 0;
+    }
+    fprintf(stderr, "paiban: error: bad value '%s' for %s (%s)\n", v,
+            c == 'I' ? "--impose" : c == 'P' ? "--sheet" : "--creep",
+            c == 'I' ? "saddle or none" : c == 'P' ? "A4, A3 or WIDTHxHEIGHTmm"
+            : "millimetres, 0 to 10");
+    return -1;
+}
+
 /* Parse the command line into opts; returns -1 (after printing) on bad usage, 1 when done. */
 static int parse_args(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {
         {"style", required_argument, 0, 's'}, {"output", required_argument, 0, 'o'},
         {"schema", required_argument, 0, 'S'}, {"fonts", required_argument, 0, 'F'},
-        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
+        {"marks", no_argument, 0, 'M'}, {"impose", required_argument, 0, 'I'},
+        {"sheet", required_argument, 0, 'P'}, {"creep", required_argument, 0, 'C'},
+        {"output-intent", required_argument, 0, 'O'}, {0, 0, 0, 0}};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:o:h", longs, NULL)) != -1) {
@@ -84,6 +150,10 @@ static int parse_args(int argc, char **argv, options *o)
         case 'F': o->fonts = optarg; break;
         case 'h': fputs(USAGE, stdout); return 1;
         case 'V': printf("paiban %s\n", PAIBAN_VERSION); return 1;
+        case 'M': case 'I': case 'P': case 'C': case 'O':
+            if (print_option(c, optarg, o) != 0)
+                return -1;
+            break;
         case ':': fprintf(stderr, "paiban: error: option '%s' needs a value\n", argv[optind - 1]); return -1;
         default: fprintf(stderr, "paiban: error: unknown option '%s'\n", argv[optind - 1]); return -1;
         }
@@ -141,6 +211,8 @@ int main(int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_USAGE : 0;
     pdf_options po = {0};
+    po.impose = &o.impose;
+    po.output_intent = o.output_intent;
     if (read_epoch(&po) < 0)
         return EXIT_USAGE;
     char *style = o.style ? NULL : installed_path("styles/print.xml");

@@ -1,6 +1,8 @@
-/* pdf.c: the display list as PDF: libharu for structure and graphics, pdffont for text. */
+/* pdf.c: the display list as PDF sheets: libharu for structure and graphics, pdffont for text. */
 #include "pdf.h"
+#include "image.h"
 #include "pdffont.h"
+#include "pdfmeta.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* libharu's limits on page size, in points. */
@@ -21,16 +22,34 @@
 /* TJ adjustments below this (1/1000 em) are not written: 0.005 pt at 100 pt. */
 #define PDF_MIN_ADJUST 0.05
 
+/* An image file embedded once, however many times it is shown. */
+typedef struct pdf_image {
+    const char *path;           /* borrowed from the display list */
+    HPDF_Image image;
+} pdf_image;
+
 /* Everything one pdf_write() call works with. */
 typedef struct pdf_writer {
     pb_ctx *ctx;
     const dl_document *doc;
+    impose_result *imp;         /* owned: the sheets */
     pb_pos pos;                 /* the output file, for diagnostics */
     HPDF_Doc pdf;
     pdffont_set *fonts;
-    HPDF_Page *pages;           /* one per display-list page */
+    HPDF_Page *sheets;          /* one per sheet */
+    int links;                  /* write DL_LINK annotations (1-up output only) */
+    int registration;           /* drawing marks: every colour is registration */
+    int sheet_has_image;        /* the sheet being written shows an image */
+    int nimages, images_cap;
+    pdf_image *images;          /* owned array */
+    HPDF_Array default_rgb;     /* [/ICCBased sRGB] for images, made on first use */
     HPDF_STATUS err, detail;    /* first error libharu reported */
 } pdf_writer;
+
+/* A colour as the four process inks, 0..1 each. */
+typedef struct pdf_cmyk {
+    double c, m, y, k;
+} pdf_cmyk;
 
 /* The glyph-positioning state of one TJ sequence. */
 typedef struct pdf_pen {
@@ -105,6 +124,38 @@ static double pdf_unit(float v)
     return v >= 0 ? (v <= 1 ? v : 1) : 0;
 }
 
+/*
+ * The CMYK ink for an RGB colour of the display list.  Not colour-managed:
+ * the grey component goes wholly to black (K = 1 - max(r, g, b), and each
+ * of C, M, Y = (max - r|g|b) / max), so neutral greys and black text print
+ * with black ink alone and never need four plates in register.  On the
+ * marks layer every colour is registration, all four inks at 100%.
+ */
+static pdf_cmyk pdf_ink(const pdf_writer *w, dl_color rgb)
+{
+    if (w->registration)
+        return (pdf_cmyk){1, 1, 1, 1};
+    double r = pdf_unit(rgb.r), g = pdf_unit(rgb.g), b = pdf_unit(rgb.b);
+    double mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
+    if (mx <= 0)
+        return (pdf_cmyk){0, 0, 0, 1};
+    return (pdf_cmyk){(mx - r) / mx, (mx - g) / mx, (mx - b) / mx, 1 - mx};
+}
+
+/* Set the fill colour through libharu. */
+static void set_fill(const pdf_writer *w, HPDF_Page page, dl_color c)
+{
+    pdf_cmyk k = pdf_ink(w, c);
+    HPDF_Page_SetCMYKFill(page, (HPDF_REAL)k.c, (HPDF_REAL)k.m, (HPDF_REAL)k.y, (HPDF_REAL)k.k);
+}
+
+/* Set the stroke colour through libharu. */
+static void set_stroke(const pdf_writer *w, HPDF_Page page, dl_color c)
+{
+    pdf_cmyk k = pdf_ink(w, c);
+    HPDF_Page_SetCMYKStroke(page, (HPDF_REAL)k.c, (HPDF_REAL)k.m, (HPDF_REAL)k.y, (HPDF_REAL)k.k);
+}
+
 /* Close the open <...> glyph string, if any. */
 static void pen_close_hex(pdf_pen *pen)
 {
@@ -170,12 +221,15 @@ static unsigned glyph_text_len(const dl_glyph_run *run, const dl_glyph *g)
 }
 
 /* Write the opening of a run: saved state, colour, font and size. */
-static void run_begin(HPDF_Stream s, const dl_glyph_run *run, const char *name)
+static void run_begin(const pdf_writer *w, HPDF_Stream s, const dl_glyph_run *run,
+                      const char *name)
 {
+    pdf_cmyk k = pdf_ink(w, run->color);
     HPDF_Stream_WriteStr(s, "q\n");
-    pdf_put_num(s, pdf_unit(run->color.r), " ");
-    pdf_put_num(s, pdf_unit(run->color.g), " ");
-    pdf_put_num(s, pdf_unit(run->color.b), " rg\nBT\n/");
+    pdf_put_num(s, k.c, " ");
+    pdf_put_num(s, k.m, " ");
+    pdf_put_num(s, k.y, " ");
+    pdf_put_num(s, k.k, " k\nBT\n/");
     HPDF_Stream_WriteStr(s, name);
     HPDF_Stream_WriteStr(s, " ");
     pdf_put_num(s, run->size, " Tf\n");
@@ -193,7 +247,7 @@ static void draw_run(pdf_writer *w, HPDF_Page page, const dl_glyph_run *run, dou
     /* Bytes go straight into libharu's content stream, so they stay in
      * display-list order with the graphics libharu writes there. */
     pdf_pen pen = { ((HPDF_PageAttr)page->attr)->stream, run->size, 0, 0, 0 };
-    run_begin(pen.s, run, name);
+    run_begin(w, pen.s, run, name);
     for (int i = 0; i < run->n; i++) {
         const dl_glyph *g = &run->glyphs[i];
         unsigned len = glyph_text_len(run, g);
@@ -277,7 +331,7 @@ static void box_stroke_path(HPDF_Page page, const pdf_box_path *p)
 }
 
 /* Draw a box: fill first, then stroke the edges that are not open. */
-static void draw_box(HPDF_Page page, const dl_box *b, double page_h)
+static void draw_box(const pdf_writer *w, HPDF_Page page, const dl_box *b, double page_h)
 {
     int stroke = b->stroked && b->stroke_width > 0;
     if (!(b->w > 0 && b->h > 0) || (!b->filled && !stroke))
@@ -286,14 +340,12 @@ static void draw_box(HPDF_Page page, const dl_box *b, double page_h)
     box_geometry(b, page_h, &p);
     HPDF_Page_GSave(page);
     if (b->filled) {
-        HPDF_Page_SetRGBFill(page, (HPDF_REAL)pdf_unit(b->fill.r),
-                             (HPDF_REAL)pdf_unit(b->fill.g), (HPDF_REAL)pdf_unit(b->fill.b));
+        set_fill(w, page, b->fill);
         box_edges(page, &p, 0, 4, 1);
         HPDF_Page_Fill(page);
     }
     if (stroke) {
-        HPDF_Page_SetRGBStroke(page, (HPDF_REAL)pdf_unit(b->stroke.r),
-                               (HPDF_REAL)pdf_unit(b->stroke.g), (HPDF_REAL)pdf_unit(b->stroke.b));
+        set_stroke(w, page, b->stroke);
         HPDF_Page_SetLineWidth(page, b->stroke_width);
         box_stroke_path(page, &p);
         HPDF_Page_Stroke(page);
@@ -302,13 +354,12 @@ static void draw_box(HPDF_Page page, const dl_box *b, double page_h)
 }
 
 /* Draw a straight rule. */
-static void draw_rule(HPDF_Page page, const dl_rule *r, double page_h)
+static void draw_rule(const pdf_writer *w, HPDF_Page page, const dl_rule *r, double page_h)
 {
     if (!(r->width > 0))
         return;
     HPDF_Page_GSave(page);
-    HPDF_Page_SetRGBStroke(page, (HPDF_REAL)pdf_unit(r->color.r),
-                           (HPDF_REAL)pdf_unit(r->color.g), (HPDF_REAL)pdf_unit(r->color.b));
+    set_stroke(w, page, r->color);
     HPDF_Page_SetLineWidth(page, r->width);
     HPDF_Page_MoveTo(page, r->x1, (HPDF_REAL)(page_h - r->y1));
     HPDF_Page_LineTo(page, r->x2, (HPDF_REAL)(page_h - r->y2));
@@ -316,80 +367,146 @@ static void draw_rule(HPDF_Page page, const dl_rule *r, double page_h)
     HPDF_Page_GRestore(page);
 }
 
-/* Add page i and draw its items in order. */
-static int write_page(pdf_writer *w, int i)
+/* The embedded image for path, loaded on first use; NULL with an error reported. */
+static HPDF_Image image_get(pdf_writer *w, const char *path)
 {
-    const dl_page *pg = &w->doc->pages[i];
-    if (!(pg->width >= PDF_MIN_PAGE && pg->width <= PDF_MAX_PAGE &&
-          pg->height >= PDF_MIN_PAGE && pg->height <= PDF_MAX_PAGE)) {
-        pb_error(w->ctx, w->pos, "cannot write PDF: page %d is %g x %g pt; "
-                 "PDF pages must be %g to %g pt", i + 1, pg->width, pg->height,
-                 PDF_MIN_PAGE, PDF_MAX_PAGE);
-        return -1;
+    for (int i = 0; i < w->nimages; i++)
+        if (strcmp(w->images[i].path, path) == 0)
+            return w->images[i].image;
+    image_type type;
+    int iw, ih;
+    const char *why = NULL;
+    if (image_probe(path, &type, &iw, &ih, &why) != 0) {
+        pb_error(w->ctx, w->pos, "cannot write PDF: image %s: %s", path, why);
+        return NULL;
     }
-    HPDF_Page page = HPDF_AddPage(w->pdf);
-    if (!page)
-        return pdf_check(w);
-    w->pages[i] = page;
-    HPDF_Page_SetWidth(page, pg->width);
-    HPDF_Page_SetHeight(page, pg->height);
+    HPDF_Image im = type == IMAGE_PNG ? HPDF_LoadPngImageFromFile(w->pdf, path)
+                                      : HPDF_LoadJpegImageFromFile(w->pdf, path);
+    if (!im) {
+        pb_error(w->ctx, w->pos, "cannot write PDF: image %s: libharu cannot embed it "
+                 "(error 0x%04lX)", path, (unsigned long)w->err);
+        return NULL;
+    }
+    pb_grow(&w->images, &w->images_cap, w->nimages + 1, sizeof *w->images);
+    w->images[w->nimages++] = (pdf_image){path, im};
+    return im;
+}
+
+/* Draw an image scaled into its rectangle; -1 when it cannot be embedded. */
+static int draw_image(pdf_writer *w, HPDF_Page page, const dl_image *img, double page_h)
+{
+    if (!(img->w > 0 && img->h > 0) || !img->path)
+        return 0;
+    HPDF_Image im = image_get(w, img->path);
+    if (!im)
+        return -1;
+    HPDF_Page_DrawImage(page, im, img->x, (HPDF_REAL)(page_h - img->y - img->h),
+                        img->w, img->h);
+    w->sheet_has_image = 1;
+    return 0;
+}
+
+/* Draw a page's items in order, y flipped with page_h; links come later. */
+static int draw_items(pdf_writer *w, HPDF_Page page, const dl_page *pg, double page_h)
+{
     for (int k = 0; k < pg->n; k++) {
         const dl_item *it = &pg->items[k];
         if (it->kind == DL_GLYPHS)
-            draw_run(w, page, &it->u.glyphs, pg->height);
+            draw_run(w, page, &it->u.glyphs, page_h);
         else if (it->kind == DL_BOX)
-            draw_box(page, &it->u.box, pg->height);
+            draw_box(w, page, &it->u.box, page_h);
         else if (it->kind == DL_RULE)
-            draw_rule(page, &it->u.rule, pg->height);
+            draw_rule(w, page, &it->u.rule, page_h);
+        else if (it->kind == DL_IMAGE && draw_image(w, page, &it->u.image, page_h) != 0)
+            return -1;
     }
+    return 0;
+}
+
+/* Draw a logical page where the placement puts it, clipped to what may show. */
+static int draw_placed(pdf_writer *w, HPDF_Page page, const impose_placement *pl,
+                       double sheet_h)
+{
+    const dl_page *pg = &w->doc->pages[pl->page];
+    HPDF_Page_GSave(page);
+    HPDF_Page_Rectangle(page, pl->clip_x0, (HPDF_REAL)(sheet_h - pl->clip_y1),
+                        pl->clip_x1 - pl->clip_x0, pl->clip_y1 - pl->clip_y0);
+    HPDF_Page_Clip(page);
+    HPDF_Page_EndPath(page);
+    /* The page's own coordinates, so its items are drawn as on a page of its own. */
+    HPDF_Page_Concat(page, 1, 0, 0, 1, pl->x, (HPDF_REAL)(sheet_h - pl->y - pg->height));
+    int rc = draw_items(w, page, pg, pg->height);
+    HPDF_Page_GRestore(page);
+    return rc;
+}
+
+/* Add a page-box entry for the sheet rectangle (top-left origin) to page. */
+static void add_page_box(HPDF_Page page, const char *key, double x0, double y0,
+                         double x1, double y1, double sheet_h)
+{
+    HPDF_Array a = HPDF_Array_New(page->mmgr);
+    if (!a)
+        return;
+    const double v[4] = {x0, sheet_h - y1, x1, sheet_h - y0};
+    for (int i = 0; i < 4; i++)
+        HPDF_Array_AddReal(a, (HPDF_REAL)v[i]);
+    HPDF_Dict_Add(page, key, a);
+}
+
+/* Give raster images on the page the sRGB profile (DefaultRGB), since the
+ * output intent is CMYK and an image's DeviceRGB would be uncharacterised. */
+static int add_default_rgb(pdf_writer *w, HPDF_Page page)
+{
+    HPDF_Array cs = pdfmeta_default_rgb(w->ctx, w->pos, w->pdf, &w->default_rgb);
+    HPDF_Dict res = HPDF_Page_GetInheritableItem(page, "Resources", HPDF_OCLASS_DICT);
+    HPDF_Dict spaces = cs && res ? HPDF_Dict_New(page->mmgr) : NULL;
+    if (!spaces)
+        return cs ? pdf_check(w) : -1;
+    HPDF_Dict_Add(spaces, "DefaultRGB", cs);
+    HPDF_Dict_Add(res, "ColorSpace", spaces);
+    return 0;
+}
+
+/* 1 when a sheet of width x height points is a page size PDF allows; reports it if not. */
+static int size_ok(pdf_writer *w, int i, double width, double height)
+{
+    if (width >= PDF_MIN_PAGE && width <= PDF_MAX_PAGE &&
+        height >= PDF_MIN_PAGE && height <= PDF_MAX_PAGE)
+        return 1;
+    pb_error(w->ctx, w->pos, "cannot write PDF: page %d is %g x %g pt; "
+             "PDF pages must be %g to %g pt", i + 1, width, height, PDF_MIN_PAGE, PDF_MAX_PAGE);
+    return 0;
+}
+
+/* Add sheet i with its boxes, its pages and its marks. */
+static int write_sheet(pdf_writer *w, int i)
+{
+    const impose_sheet *s = &w->imp->sheets[i];
+    if (!size_ok(w, i, s->width, s->height))
+        return -1;
+    HPDF_Page page = HPDF_AddPage(w->pdf);
+    if (!page)
+        return pdf_check(w);
+    w->sheets[i] = page;
+    HPDF_Page_SetWidth(page, s->width);
+    HPDF_Page_SetHeight(page, s->height);
+    add_page_box(page, "BleedBox", s->bleed_x0, s->bleed_y0, s->bleed_x1, s->bleed_y1, s->height);
+    add_page_box(page, "TrimBox", s->trim_x0, s->trim_y0, s->trim_x1, s->trim_y1, s->height);
+    w->sheet_has_image = 0;
+    for (int k = 0; k < s->nplace; k++)
+        if (s->place[k].page >= 0 && draw_placed(w, page, &s->place[k], s->height) != 0)
+            return -1;
+    if (s->marks) {
+        w->registration = 1;
+        draw_items(w, page, s->marks, s->height);
+        w->registration = 0;
+    }
+    if (w->sheet_has_image && add_default_rgb(w, page) != 0)
+        return -1;
     return pdf_check(w);
 }
 
-/* Decode one UTF-8 sequence and advance *s; malformed input gives U+FFFD. */
-static uint32_t utf8_next(const unsigned char **s)
-{
-    const unsigned char *p = *s;
-    static const uint32_t min[4] = {0, 0x80, 0x800, 0x10000};
-    int n = p[0] < 0x80 ? 0 : p[0] >= 0xC0 && p[0] < 0xE0 ? 1
-          : p[0] >= 0xE0 && p[0] < 0xF0 ? 2 : p[0] >= 0xF0 && p[0] < 0xF8 ? 3 : -1;
-    if (n <= 0) {
-        *s = p + 1;
-        return n == 0 ? p[0] : 0xFFFD;
-    }
-    uint32_t cp = p[0] & (0x3F >> n);
-    for (int i = 1; i <= n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            *s = p + i;
-            return 0xFFFD;
-        }
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    *s = p + n + 1;
-    return cp < min[n] ? 0xFFFD : cp;   /* overlong; pdffont_utf16 catches the rest */
-}
-
-/* A PDF text string for UTF-8 text: UTF-16BE with a byte-order mark. */
-static HPDF_Binary text_string(HPDF_MMgr mmgr, const char *utf8)
-{
-    size_t n = strlen(utf8);
-    HPDF_BYTE *buf = pb_alloc(2 + 4 * n);
-    size_t k = 0;
-    buf[k++] = 0xFE;
-    buf[k++] = 0xFF;
-    for (const unsigned char *p = (const unsigned char *)utf8; *p;) {
-        uint16_t u[2];
-        int m = pdffont_utf16(utf8_next(&p), u);
-        for (int i = 0; i < m; i++) {
-            buf[k++] = (HPDF_BYTE)(u[i] >> 8);
-            buf[k++] = (HPDF_BYTE)(u[i] & 0xFF);
-        }
-    }
-    HPDF_Binary b = HPDF_Binary_New(mmgr, buf, (HPDF_UINT)k);
-    free(buf);
-    return b;
-}
-
-/* An outline destination: the top of the target, keeping the reader's zoom. */
+/* A destination: the top of the target, keeping the reader's zoom. */
 static HPDF_Destination dest_at(HPDF_Doc pdf, HPDF_Page page, double top)
 {
     HPDF_Destination d = HPDF_Page_CreateDestination(page);
@@ -405,6 +522,51 @@ static HPDF_Destination dest_at(HPDF_Doc pdf, HPDF_Page page, double top)
     return d;
 }
 
+/* A destination at y (page coordinates) on logical page p, on whatever
+ * sheet shows it; NULL when no sheet does. */
+static HPDF_Destination dest_for(pdf_writer *w, int p, double y)
+{
+    int k = 0, sh = impose_find_page(w->imp, p, &k);
+    if (sh < 0)
+        return NULL;
+    const impose_sheet *s = &w->imp->sheets[sh];
+    const dl_page *pg = &w->doc->pages[p];
+    double t = y < 0 ? 0 : y > pg->height ? pg->height : y;
+    return dest_at(w->pdf, w->sheets[sh], s->height - s->place[k].y - t);
+}
+
+/* A link annotation over the item's rectangle, jumping to its target. */
+static void add_link(pdf_writer *w, HPDF_Page page, const impose_sheet *s,
+                     const impose_placement *pl, const dl_link *l)
+{
+    if (l->page < 0 || l->page >= w->doc->npages) {
+        pb_warning(w->ctx, w->pos, "a link on page %d points at page %d, which does "
+                   "not exist; left out", pl->page + 1, l->page + 1);
+        return;
+    }
+    double left = pl->x + l->x, top = s->height - pl->y - l->y;
+    HPDF_Rect r = {(HPDF_REAL)left, (HPDF_REAL)(top - l->h), (HPDF_REAL)(left + l->w),
+                   (HPDF_REAL)top};
+    HPDF_Annotation a = HPDF_Page_CreateLinkAnnot(page, r, dest_for(w, l->page, l->target_y));
+    if (a)
+        HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);  /* no box drawn around it */
+}
+
+/* Every DL_LINK of every placed page, once all sheets exist to point at. */
+static void add_links(pdf_writer *w)
+{
+    for (int i = 0; w->links && i < w->imp->nsheets; i++) {
+        const impose_sheet *s = &w->imp->sheets[i];
+        for (int k = 0; k < s->nplace; k++) {
+            const impose_placement *pl = &s->place[k];
+            const dl_page *pg = pl->page >= 0 ? &w->doc->pages[pl->page] : NULL;
+            for (int j = 0; pg && j < pg->n; j++)
+                if (pg->items[j].kind == DL_LINK)
+                    add_link(w, w->sheets[i], s, pl, &pg->items[j].u.link);
+        }
+    }
+}
+
 /* Add one outline entry under parent (NULL: top level). */
 static HPDF_Outline outline_entry(pdf_writer *w, HPDF_Outline parent, const dl_outline *o)
 {
@@ -412,11 +574,8 @@ static HPDF_Outline outline_entry(pdf_writer *w, HPDF_Outline parent, const dl_o
     if (!item)
         return NULL;
     /* libharu would encode the title byte for byte; PDF wants UTF-16BE. */
-    HPDF_Dict_Add(item, "Title", text_string(w->pdf->mmgr, o->title ? o->title : ""));
-    const dl_page *pg = &w->doc->pages[o->page];
-    double top = pg->height - o->y;
-    top = top < 0 ? 0 : top > pg->height ? pg->height : top;
-    HPDF_Outline_SetDestination(item, dest_at(w->pdf, w->pages[o->page], top));
+    HPDF_Dict_Add(item, "Title", pdfmeta_text_string(w->pdf->mmgr, o->title ? o->title : ""));
+    HPDF_Outline_SetDestination(item, dest_for(w, o->page, o->y));
     HPDF_Outline_SetOpened(item, parent == NULL);
     return item;
 }
@@ -444,80 +603,60 @@ static void add_outline(pdf_writer *w)
     free(stack);
 }
 
-/* Title, Author, Subject and Keywords as UTF-16 text strings; /Lang in the catalog. */
-static void add_info(pdf_writer *w)
-{
-    HPDF_Doc pdf = w->pdf;
-    const dl_document *doc = w->doc;
-    const char *keys[] = {"Title", "Author", "Subject", "Keywords"};
-    const char *vals[] = {doc->title, doc->author, doc->subject, doc->keywords};
-    HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "paiban");
-    for (int i = 0; i < 4; i++)
-        if (vals[i] && pdf->info)
-            HPDF_Dict_Add(pdf->info, keys[i], text_string(pdf->mmgr, vals[i]));
-    if (doc->lang)
-        HPDF_Dict_Add(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, doc->lang, NULL));
-}
-
-/* CreationDate and ModDate from the epoch, in UTC; none without an epoch. */
-static int add_dates(pdf_writer *w, const pdf_options *opts)
-{
-    if (!opts || !opts->have_epoch)
-        return 0;
-    time_t t = (time_t)opts->epoch;
-    struct tm tm;
-    if ((long long)t != opts->epoch || !gmtime_r(&t, &tm) ||
-        tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
-        pb_error(w->ctx, w->pos, "cannot write PDF: date %lld (SOURCE_DATE_EPOCH) "
-                 "is out of range", opts->epoch);
-        return -1;
-    }
-    char buf[80];
-    snprintf(buf, sizeof buf, "D:%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    if (w->pdf->info) {
-        HPDF_Dict_Add(w->pdf->info, "CreationDate", HPDF_String_New(w->pdf->mmgr, buf, NULL));
-        HPDF_Dict_Add(w->pdf->info, "ModDate", HPDF_String_New(w->pdf->mmgr, buf, NULL));
-    }
-    return 0;
-}
-
 /* Build the whole document in memory. */
 static int build(pdf_writer *w, const pdf_options *opts)
 {
     HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL);
-    /* /Lang needs PDF 1.4; libharu starts at 1.3 and has no setter. */
-    w->pdf->pdf_version = HPDF_VER_14;
-    for (int i = 0; i < w->doc->npages; i++)
-        if (write_page(w, i) != 0)
+    /* PDF/X-4 is based on PDF 1.6; libharu starts at 1.3 and has no setter. */
+    w->pdf->pdf_version = HPDF_VER_16;
+    for (int i = 0; i < w->imp->nsheets; i++)
+        if (write_sheet(w, i) != 0)
             return -1;
+    add_links(w);
     if (pdffont_finish(w->fonts, w->ctx, w->pos) != 0) {
         pdf_check(w);   /* reports libharu's error if that was the cause */
         return -1;
     }
     add_outline(w);
-    add_info(w);
-    if (add_dates(w, opts) != 0)
+    if (pdfmeta_write(w->ctx, w->pos, w->pdf, w->doc, opts) != 0)
         return -1;
     return pdf_check(w);
 }
 
-/* Write all of libharu's in-memory output to fd; 0 or an errno value. */
-static int write_all(int fd, HPDF_Stream s)
+/* libharu's in-memory output as one malloc'd buffer (length in *len). */
+static unsigned char *flatten(HPDF_Stream s, size_t *len)
 {
     HPDF_UINT nbuf = HPDF_MemStream_GetBufCount(s);
+    size_t total = 0;
     for (HPDF_UINT i = 0; i < nbuf; i++) {
-        HPDF_UINT len;
-        const HPDF_BYTE *p = HPDF_MemStream_GetBufPtr(s, i, &len);
-        while (p && len > 0) {
-            ssize_t k = write(fd, p, len);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0)
-                return k < 0 ? errno : EIO;
-            p += k;
-            len -= (HPDF_UINT)k;
-        }
+        HPDF_UINT n = 0;
+        HPDF_MemStream_GetBufPtr(s, i, &n);
+        total += n;
+    }
+    unsigned char *buf = pb_alloc(total ? total : 1);
+    size_t k = 0;
+    for (HPDF_UINT i = 0; i < nbuf; i++) {
+        HPDF_UINT n = 0;
+        const HPDF_BYTE *p = HPDF_MemStream_GetBufPtr(s, i, &n);
+        if (p && n)
+            memcpy(buf + k, p, n);
+        k += n;
+    }
+    *len = total;
+    return buf;
+}
+
+/* Write len bytes to fd; 0 or an errno value. */
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t k = write(fd, p, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? errno : EIO;
+        p += k;
+        len -= (size_t)k;
     }
     return 0;
 }
@@ -537,7 +676,7 @@ static int open_temp(const char *path, char *tmp, size_t size)
 }
 
 /* Write through a temporary file renamed over path; 0 or an errno value. */
-static int write_replacing(const char *path, HPDF_Stream s)
+static int write_replacing(const char *path, const unsigned char *buf, size_t len)
 {
     size_t size = strlen(path) + 64;
     char *tmp = pb_alloc(size);
@@ -547,7 +686,7 @@ static int write_replacing(const char *path, HPDF_Stream s)
         free(tmp);
         return err;
     }
-    int err = write_all(fd, s);
+    int err = write_all(fd, buf, len);
     if (!err && fsync(fd) != 0)
         err = errno;
     if (close(fd) != 0 && !err)
@@ -561,18 +700,18 @@ static int write_replacing(const char *path, HPDF_Stream s)
 }
 
 /* Write straight into an existing non-regular file such as a pipe or device. */
-static int write_in_place(const char *path, HPDF_Stream s)
+static int write_in_place(const char *path, const unsigned char *buf, size_t len)
 {
     int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0)
         return errno;
-    int err = write_all(fd, s);
+    int err = write_all(fd, buf, len);
     if (close(fd) != 0 && !err)
         err = errno;
     return err;
 }
 
-/* Serialise the document and put it at path. */
+/* Serialise the document, fill in its /ID and put it at path. */
 static int save(pdf_writer *w, const char *path)
 {
     if (HPDF_SaveToStream(w->pdf) != HPDF_OK) {
@@ -580,12 +719,20 @@ static int save(pdf_writer *w, const char *path)
             pb_error(w->ctx, w->pos, "cannot write PDF: libharu cannot serialise it");
         return -1;
     }
+    size_t len;
+    unsigned char *buf = flatten(w->pdf->stream, &len);
+    if (pdfmeta_finish_id(buf, len) != 0) {
+        free(buf);
+        pb_error(w->ctx, w->pos, "cannot write PDF: libharu wrote no trailer /ID");
+        return -1;
+    }
     /* Renaming over a device or pipe would replace it instead of writing
      * to it, so only regular files (or new names) go through a temp file. */
     struct stat st;
     int err = stat(path, &st) == 0 && !S_ISREG(st.st_mode)
-        ? write_in_place(path, w->pdf->stream)
-        : write_replacing(path, w->pdf->stream);
+        ? write_in_place(path, buf, len)
+        : write_replacing(path, buf, len);
+    free(buf);
     if (err) {
         pb_error(w->ctx, w->pos, "cannot write PDF: %s", strerror(err));
         return -1;
@@ -602,18 +749,29 @@ int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
         pb_error(ctx, w.pos, "cannot write PDF: the document has no pages");
         return -1;
     }
+    impose_options io = {IMPOSE_NONE, 0, 0, 0, 0, NULL, NULL};
+    if (opts && opts->impose)
+        io = *opts->impose;
+    io.output = path;
+    w.imp = impose_pages(ctx, doc, &io);
+    if (!w.imp)
+        return -1;
+    w.links = io.mode == IMPOSE_NONE;
     w.pdf = HPDF_New(pdf_on_error, &w);
     if (!w.pdf) {
+        impose_free(w.imp);
         pb_error(ctx, w.pos, "cannot write PDF: libharu could not start");
         return -1;
     }
     w.fonts = pdffont_set_new(w.pdf);
-    w.pages = pb_alloc((size_t)doc->npages * sizeof *w.pages);
+    w.sheets = pb_alloc((size_t)w.imp->nsheets * sizeof *w.sheets);
     int rc = build(&w, opts);
     if (rc == 0)
         rc = save(&w, path);
     pdffont_set_free(w.fonts);
-    free(w.pages);
+    free(w.sheets);
+    free(w.images);
+    impose_free(w.imp);
     HPDF_Free(w.pdf);
     return rc;
 }

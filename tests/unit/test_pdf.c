@@ -8,15 +8,19 @@
  * metadata, outline, byte-identical rebuilds and failure handling.
  */
 #include "unit.h"
+#include "helpers.h"
 
 #include "ctx.h"
 #include "dl.h"
 #include "font.h"
+#include "impose.h"
 #include "pdf.h"
+#include "pdfmeta.h"
 
 #include <dirent.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -34,63 +38,6 @@ typedef struct env {
     font *sans_bold;            /* Noto Sans CJK SC Bold */
     char dir[64];               /* scratch directory */
 } env;
-
-/* Decode UTF-8 into code points with HarfBuzz; returns a malloc'd array. */
-static uint32_t *decode_utf8(const char *utf8, int *n)
-{
-    hb_buffer_t *b = hb_buffer_create();
-    hb_buffer_add_utf8(b, utf8, -1, 0, -1);
-    unsigned len;
-    hb_glyph_info_t *info = hb_buffer_get_glyph_infos(b, &len);
-    uint32_t *cps = pb_alloc((len ? len : 1) * sizeof *cps);
-    for (unsigned i = 0; i < len; i++)
-        cps[i] = info[i].codepoint;     /* before shaping, these are characters */
-    hb_buffer_destroy(b);
-    *n = (int)len;
-    return cps;
-}
-
-/* Characters in the cluster that starts at glyph i (0 for later glyphs of a cluster). */
-static uint32_t cluster_len(const hb_glyph_info_t *info, unsigned n, unsigned i, int text_n)
-{
-    if (i > 0 && info[i - 1].cluster == info[i].cluster)
-        return 0;
-    unsigned j = i;
-    while (j < n && info[j].cluster == info[i].cluster)
-        j++;
-    return (j < n ? info[j].cluster : (uint32_t)text_n) - info[i].cluster;
-}
-
-/* Shape utf8 and add it as a run whose pen starts at (x, y); returns the run. */
-static dl_glyph_run *add_text(dl_page *pg, font *f, float size, const char *utf8,
-                              float x, float y)
-{
-    dl_glyph_run *run = &dl_add_item(pg, DL_GLYPHS)->u.glyphs;
-    run->font = f;
-    run->size = size;
-    run->text = decode_utf8(utf8, &run->text_n);
-    hb_buffer_t *b = hb_buffer_create();
-    hb_buffer_add_utf32(b, run->text, run->text_n, 0, run->text_n);
-    hb_buffer_guess_segment_properties(b);
-    hb_shape(f->hb, b, NULL, 0);
-    unsigned n;
-    hb_glyph_info_t *info = hb_buffer_get_glyph_infos(b, &n);
-    hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(b, &n);
-    run->n = (int)n;
-    run->glyphs = pb_alloc((n ? n : 1) * sizeof *run->glyphs);
-    float scale = size / f->upem;
-    for (unsigned i = 0; i < n; i++) {
-        dl_glyph *g = &run->glyphs[i];
-        g->gid = info[i].codepoint;
-        g->x = x + pos[i].x_offset * scale;
-        g->y = y - pos[i].y_offset * scale;
-        g->text_start = info[i].cluster;
-        g->text_len = cluster_len(info, n, i, run->text_n);
-        x += pos[i].x_advance * scale;
-    }
-    hb_buffer_destroy(b);
-    return run;
-}
 
 /* Run a shell command; its stdout goes to out (NUL-terminated). Returns the exit status. */
 static int run_cmd(const char *cmd, char *out, size_t size)
@@ -125,7 +72,7 @@ static void path_in(const env *e, const char *name, char *path, size_t size)
 /* Write doc to path without an epoch and check pdf_write succeeded. */
 static int write_ok(const env *e, const dl_document *doc, const char *path)
 {
-    pdf_options opts = {0, 0};
+    pdf_options opts = {0};
     int rc = pdf_write(e->ctx, doc, path, &opts);
     CHECK(rc == 0, "pdf_write(%s) returned %d", path, rc);
     return rc;
@@ -205,17 +152,17 @@ static dl_document *text_document(const env *e)
 {
     dl_document *doc = dl_document_new();
     dl_page *pg = dl_add_page(doc, A5_W, A5_H);
-    add_text(pg, e->serif, 12, "中文排版测试，标点。", 50, 100);
-    add_text(pg, e->sans_bold, 16, "粗体标题", 50, 140);
-    dl_glyph_run *lig = add_text(pg, e->serif, 12, "office file", 50, 180);
+    impose_add_text(pg, e->serif, 12, "中文排版测试，标点。", 50, 100);
+    impose_add_text(pg, e->sans_bold, 16, "粗体标题", 50, 140);
+    dl_glyph_run *lig = impose_add_text(pg, e->serif, 12, "office file", 50, 180);
     CHECK(lig->n < lig->text_n, "expected ligatures: %d glyphs for %d chars", lig->n, lig->text_n);
-    dl_glyph_run *mark = add_text(pg, e->serif, 12, "q\xcc\x81", 50, 220);
+    dl_glyph_run *mark = impose_add_text(pg, e->serif, 12, "q\xcc\x81", 50, 220);
     CHECK(mark->n == 2 && mark->glyphs[1].text_len == 0,
           "expected q + U+0301 as one two-glyph cluster (%d glyphs)", mark->n);
-    dl_glyph_run *sup = add_text(pg, e->sans_bold, 12, "\xf0\xa0\xae\xb7", 50, 260);
+    dl_glyph_run *sup = impose_add_text(pg, e->sans_bold, 12, "\xf0\xa0\xae\xb7", 50, 260);
     CHECK(sup->n == 1 && sup->glyphs[0].gid != 0, "U+20BB7 missing from the font");
     dl_page *pg2 = dl_add_page(doc, A5_W, A5_H);
-    add_text(pg2, e->serif, 10.5f, "第二页。", 50, 100);
+    impose_add_text(pg2, e->serif, 10.5f, "第二页。", 50, 100);
     return doc;
 }
 
@@ -273,7 +220,7 @@ static void test_many_glyphs(const env *e)
     all[0] = '\0';
     for (int l = 0; l < LINES; l++) {
         han_line(l * PER_LINE, PER_LINE, line);
-        add_text(pg, e->serif, 14, line, 30, 40 + 26.0f * l);
+        impose_add_text(pg, e->serif, 14, line, 30, 40 + 26.0f * l);
         strcat(all, line);
     }
     path_in(e, "many.pdf", path, sizeof path);
@@ -324,7 +271,7 @@ static void test_positions(const env *e)
     char *out = pb_alloc(size);
     dl_document *doc = dl_document_new();
     dl_page *pg = dl_add_page(doc, A5_W, A5_H);
-    dl_glyph_run *run = add_text(pg, e->serif, 12, "中文排版位置", 100, 200);
+    dl_glyph_run *run = impose_add_text(pg, e->serif, 12, "中文排版位置", 100, 200);
     for (int i = 0; i < run->n; i++)     /* spacing the font's advances do not give */
         run->glyphs[i].x = 100 + 13.7f * (float)i + (i > 3 ? 0.33f : 0);
     run->glyphs[5].y = 230;              /* a second line inside one run */
@@ -371,7 +318,7 @@ static dl_document *box_document(const env *e)
     add_box(pg, 50, 200, 15, 1, 0, DL_OPEN_BOTTOM);
     add_box(pg, 200, 200, 12, 0, 1, DL_OPEN_TOP | DL_OPEN_BOTTOM);
     add_box(pg, 50, 350, 20, 1, 1, 0);
-    add_text(pg, e->serif, 12, "框内文字", 60, 390);   /* text after graphics, same stream */
+    impose_add_text(pg, e->serif, 12, "框内文字", 60, 390);   /* text after graphics, same stream */
     dl_rule *r = &dl_add_item(pg, DL_RULE)->u.rule;
     *r = (dl_rule){50, 500, 350, 500, 4, {0, 0, 0}};
     return doc;
@@ -406,8 +353,8 @@ static unsigned char *render(const env *e, const char *path)
     FILE *f = fopen(ppm, "rb");
     if (!f)
         return NULL;
-    unsigned char *img = pb_alloc(1 << 21);
-    size_t n = fread(img, 1, (1 << 21) - 1, f);
+    unsigned char *img = pb_alloc(1 << 23);  /* an A3 sheet at 72 dpi is 3 MB */
+    size_t n = fread(img, 1, (1 << 23) - 1, f);
     img[n] = 0;
     fclose(f);
     return img;
@@ -454,7 +401,7 @@ static dl_document *meta_document(const env *e)
 {
     dl_document *doc = dl_document_new();
     for (int i = 0; i < 3; i++)
-        add_text(dl_add_page(doc, A5_W, A5_H), e->serif, 12, "正文", 50, 100);
+        impose_add_text(dl_add_page(doc, A5_W, A5_H), e->serif, 12, "正文", 50, 100);
     doc->title = pb_strdup("排版测试：标题");
     doc->author = pb_strdup("张三");
     doc->subject = pb_strdup("主题 Subject");
@@ -480,7 +427,7 @@ static void test_info(const env *e)
     char path[256], out[8192];
     path_in(e, "meta.pdf", path, sizeof path);
     dl_document *doc = meta_document(e);
-    pdf_options opts = {1, 1700000000};
+    pdf_options opts = {.have_epoch = 1, .epoch = 1700000000};
     CHECK(pdf_write(e->ctx, doc, path, &opts) == 0, "pdf_write with epoch failed");
     pdfinfo(path, out, sizeof out);
     CHECK(strstr(out, "Title:           排版测试：标题\n") != NULL, "title: %s", out);
@@ -541,7 +488,7 @@ static void expect_failure(const dl_document *doc, const char *path,
     size_t len = 0;
     FILE *diag = open_memstream(&msg, &len);
     pb_ctx *ctx = pb_ctx_new(diag);
-    pdf_options opts = {0, 0};
+    pdf_options opts = {0};
     int rc = pdf_write(ctx, doc, path, &opts);
     fclose(diag);
     CHECK(rc == -1, "pdf_write(%s) returned %d", path, rc);
@@ -613,7 +560,7 @@ static void test_truetype(const env *e)
         printf("test_pdf: DejaVu Sans (TrueType) not installed; skipping\n");
     } else {
         dl_document *doc = dl_document_new();
-        add_text(dl_add_page(doc, A5_W, A5_H), tt, 12, "office fjord \xc3\xa9t\xc3\xa9", 50, 100);
+        impose_add_text(dl_add_page(doc, A5_W, A5_H), tt, 12, "office fjord \xc3\xa9t\xc3\xa9", 50, 100);
         path_in(e, "tt.pdf", path, sizeof path);
         if (write_ok(e, doc, path) == 0) {
             check_qpdf(path);
@@ -624,6 +571,386 @@ static void test_truetype(const env *e)
     }
     pb_ctx_free(quiet);
     fclose(null);
+}
+
+/* ---- print edition: boxes, bleed, marks, imposition, colour, metadata ---- */
+
+#define MM (72.0f / 25.4f)
+#define BLEED (3 * MM)
+
+/* Run a printf-formatted shell command; stdout into out.  Returns its exit status. */
+static int sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int sh(char *out, size_t size, const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    return run_cmd(cmd, out, size);
+}
+
+/* Write doc to path with the given imposition (NULL: 1-up) and epoch; 0 on success. */
+static int write_with(const env *e, const dl_document *doc, const char *path,
+                      const impose_options *io, int epoch)
+{
+    pdf_options opts = {.have_epoch = epoch, .epoch = 1700000000, .impose = io};
+    int rc = pdf_write(e->ctx, doc, path, &opts);
+    CHECK(rc == 0, "pdf_write(%s) returned %d", path, rc);
+    return rc;
+}
+
+/* A filled blue box on pg. */
+static void blue_box(dl_page *pg, float x, float y, float w, float h)
+{
+    dl_box *b = &dl_add_item(pg, DL_BOX)->u.box;
+    *b = (dl_box){.x = x, .y = y, .w = w, .h = h, .filled = 1, .fill = {0, 0, 1}};
+}
+
+/* n A5 pages with a 3 mm bleed, each with a box reaching 20 pt past its left
+ * and right edges (into the bleed and beyond) and a line of text. */
+static dl_document *bleed_document(const env *e, int n)
+{
+    dl_document *doc = dl_document_new();
+    for (int i = 0; i < n; i++) {
+        dl_page *pg = dl_add_page(doc, A5_W, A5_H);
+        pg->bleed = BLEED;
+        blue_box(pg, -20, 100, 80, 40);
+        blue_box(pg, A5_W - 60, 100, 80, 40);
+        impose_add_text(pg, e->serif, 12, "出血测试", 100, 200);
+    }
+    return doc;
+}
+
+/* pdfinfo's box `key` for page 1 must be (x0 y0 x1 y1) within 0.01 pt. */
+static void check_box(const char *info, const char *key, double x0, double y0,
+                      double x1, double y1)
+{
+    const char *p = strstr(info, key);
+    double v[4] = {-1, -1, -1, -1};
+    if (p)
+        sscanf(p + strlen(key) + 1, "%lf %lf %lf %lf", &v[0], &v[1], &v[2], &v[3]);
+    CHECK(fabs(v[0] - x0) < 0.01 && fabs(v[1] - y0) < 0.01 && fabs(v[2] - x1) < 0.01 &&
+          fabs(v[3] - y1) < 0.01, "%s is %.2f %.2f %.2f %.2f, want %.2f %.2f %.2f %.2f", key,
+          v[0], v[1], v[2], v[3], x0, y0, x1, y1);
+}
+
+/* MediaBox, BleedBox and TrimBox: 1-up, 1-up with marks, and a saddle sheet on A3. */
+static void test_page_boxes(const env *e)
+{
+    char path[256], out[4096];
+    dl_document *doc = bleed_document(e, 2);
+    impose_options marks = {IMPOSE_NONE, 1, 0, 0, 0, "boxes.pdf", NULL};
+    impose_options saddle = {IMPOSE_SADDLE, 1, 420 * MM, 297 * MM, 0, "boxes.pdf", NULL};
+    path_in(e, "boxes-1up.pdf", path, sizeof path);
+    if (write_with(e, doc, path, NULL, 0) == 0 && sh(out, sizeof out, "pdfinfo -box '%s'", path) == 0) {
+        check_box(out, "MediaBox:", 0, 0, 436.54, 612.28);
+        check_box(out, "BleedBox:", 0, 0, 436.54, 612.28);
+        check_box(out, "TrimBox:", 8.50, 8.50, 428.03, 603.78);
+        check_qpdf(path);
+    }
+    path_in(e, "boxes-marks.pdf", path, sizeof path);
+    if (write_with(e, doc, path, &marks, 0) == 0 && sh(out, sizeof out, "pdfinfo -box '%s'", path) == 0) {
+        check_box(out, "MediaBox:", 0, 0, 487.56, 663.31);
+        check_box(out, "BleedBox:", 25.51, 25.51, 462.05, 637.80);
+        check_box(out, "TrimBox:", 34.02, 34.02, 453.54, 629.29);
+    }
+    path_in(e, "boxes-saddle.pdf", path, sizeof path);
+    if (write_with(e, doc, path, &saddle, 0) == 0 && sh(out, sizeof out, "pdfinfo -box '%s'", path) == 0) {
+        check_box(out, "MediaBox:", 0, 0, 1190.55, 841.89);
+        check_box(out, "BleedBox:", 167.24, 114.80, 1023.31, 727.09);
+        check_box(out, "TrimBox:", 175.75, 123.31, 1014.80, 718.58);
+        CHECK(strstr(out, "Pages:           2\n") != NULL, "2 pages -> 1 paper, 2 sheets: %s", out);
+        check_qpdf(path);
+    }
+    dl_document_free(doc);
+}
+
+/* With marks the page sits at bleed + margin: glyphs move, and nothing shows past the bleed. */
+static void test_bleed_drawing(const env *e)
+{
+    char path[256];
+    size_t size = 65536;
+    char *out = pb_alloc(size);
+    double off = BLEED + IMPOSE_MARK_MARGIN, x = -1, y = -1;
+    dl_document *doc = bleed_document(e, 1);
+    impose_options marks = {IMPOSE_NONE, 1, 0, 0, 0, "bleed.pdf", NULL};
+    path_in(e, "bleed.pdf", path, sizeof path);
+    if (write_with(e, doc, path, &marks, 0) == 0) {
+        CHECK(sh(out, size, "mutool draw -q -F stext -o - '%s' 2>&1", path) == 0 &&
+              stext_char(out, 0, &x, &y), "no glyph in stext");
+        CHECK(fabs(x - (100 + off)) < 0.1 && fabs(y - (200 + off)) < 0.1,
+              "first glyph at %.2f,%.2f, want %.2f,%.2f", x, y, 100 + off, 200 + off);
+        unsigned char *img = render(e, path);
+        CHECK(img != NULL, "cannot render %s", path);
+        int py = (int)(off + 120);
+        if (img) {
+            CHECK(pixel_is(img, (int)(off - BLEED + 2), py, 0, 0, 255), "box missing in the bleed");
+            CHECK(pixel_is(img, (int)(off - BLEED - 3), py, 255, 255, 255), "box drawn past the bleed");
+            CHECK(pixel_is(img, (int)(off + 30), py, 0, 0, 255), "box missing on the page");
+            CHECK(pixel_is(img, (int)(off + A5_W + BLEED + 3), py, 255, 255, 255),
+                  "right box drawn past the bleed");
+        }
+        free(img);
+    }
+    dl_document_free(doc);
+    free(out);
+}
+
+/* In a spread the bleed shows on the outer edges only: at the fold the page is cut at its trim. */
+static void test_saddle_clip(const env *e)
+{
+    char path[256];
+    dl_document *doc = bleed_document(e, 2);
+    impose_options saddle = {IMPOSE_SADDLE, 0, 420 * MM, 297 * MM, 0, "fold.pdf", NULL};
+    double x0 = (420 * MM - 2 * A5_W) / 2, fold = x0 + A5_W, y = (297 * MM - A5_H) / 2 + 120;
+    path_in(e, "fold.pdf", path, sizeof path);
+    if (write_with(e, doc, path, &saddle, 0) == 0) {
+        unsigned char *img = render(e, path);   /* sheet 1 front: blank | page 1 */
+        CHECK(img != NULL, "cannot render %s", path);
+        if (img) {
+            CHECK(pixel_is(img, (int)(fold - 3), (int)y, 255, 255, 255),
+                  "page 1's box crosses the fold into the blank page");
+            CHECK(pixel_is(img, (int)(fold + 3), (int)y, 0, 0, 255), "page 1's box missing");
+            CHECK(pixel_is(img, (int)(fold + A5_W + BLEED - 2), (int)y, 0, 0, 255),
+                  "no bleed at the outer edge");
+            CHECK(pixel_is(img, (int)(fold + A5_W + BLEED + 3), (int)y, 255, 255, 255),
+                  "drawn past the outer bleed");
+        }
+        free(img);
+    }
+    dl_document_free(doc);
+}
+
+/* The decoded content stream of PDF page `page` (1-based) into out. */
+static int page_content(const char *path, int page, char *out, size_t size)
+{
+    return sh(out, size, "mutool show -b '%s' trailer/Root/Pages/Kids/%d/Contents 2>&1", path, page);
+}
+
+/* Colours are DeviceCMYK: grey to black ink only, marks in registration. */
+static void test_cmyk(const env *e)
+{
+    char path[256];
+    size_t size = 1 << 16;
+    char *out = pb_alloc(size);
+    dl_document *doc = dl_document_new();
+    dl_page *pg = dl_add_page(doc, A5_W, A5_H);
+    impose_add_text(pg, e->serif, 12, "灰色", 50, 100)->color = (dl_color){0.2f, 0.2f, 0.2f};
+    *(&dl_add_item(pg, DL_RULE)->u.rule) = (dl_rule){50, 300, 300, 300, 2, {1, 0, 0}};
+    impose_options marks = {IMPOSE_NONE, 1, 0, 0, 0, "cmyk.pdf", NULL};
+    path_in(e, "cmyk.pdf", path, sizeof path);
+    if (write_with(e, doc, path, &marks, 0) == 0 && page_content(path, 1, out, size) == 0) {
+        CHECK(strstr(out, "\n0 0 0 0.8 k\n") != NULL, "grey text not K only:\n%.400s", out);
+        CHECK(strstr(out, "0 1 1 0 K") != NULL, "red rule not 0 1 1 0 K:\n%.400s", out);
+        CHECK(strstr(out, "1 1 1 1 K") != NULL && strstr(out, "\n1 1 1 1 k\n") != NULL,
+              "marks and slug not in registration colour");
+        CHECK(strstr(out, " rg") == NULL && strstr(out, " RG") == NULL, "DeviceRGB colour left");
+    }
+    dl_document_free(doc);
+    free(out);
+}
+
+/* The string value of an XMP property (by local name) extracted with xmllint. */
+static int xmp_value(const char *path, const char *name, char *out, size_t size)
+{
+    int st = sh(out, size, "pdfinfo -meta '%s' | xmllint --xpath "
+                "'string(//*[local-name()=\"%s\"])' - 2>&1", path, name);
+    size_t n = strlen(out);
+    if (n && out[n - 1] == '\n')
+        out[n - 1] = '\0';     /* xmllint ends its output with a newline */
+    return st;
+}
+
+/* XMP: well-formed, markup characters escaped, values as in the Info dictionary. */
+static void test_xmp(const env *e)
+{
+    char path[256], out[8192];
+    const char *title = "A & B <C> \"D\" 'E' \xe6\xa0\x87\xe9\xa2\x98";
+    dl_document *doc = meta_document(e);
+    free(doc->title);
+    doc->title = malloc(strlen(title) + 2);
+    sprintf(doc->title, "%s\x01", title);       /* a control character XML cannot hold */
+    path_in(e, "xmp.pdf", path, sizeof path);
+    if (write_with(e, doc, path, NULL, 1) == 0) {
+        CHECK(sh(out, sizeof out, "pdfinfo -meta '%s' | xmllint --noout - 2>&1", path) == 0,
+              "XMP is not well-formed XML: %s", out);
+        CHECK(sh(out, sizeof out, "pdfinfo -meta '%s'", path) == 0 &&
+              strstr(out, "A &amp; B &lt;C&gt; &quot;D&quot; &apos;E&apos;"), "escaping: %s", out);
+        CHECK(xmp_value(path, "title", out, sizeof out) == 0 && strcmp(out, title) == 0,
+              "dc:title '%s', want '%s'", out, title);
+        CHECK(xmp_value(path, "creator", out, sizeof out) == 0 && strcmp(out, "张三") == 0,
+              "dc:creator '%s'", out);
+        CHECK(xmp_value(path, "language", out, sizeof out) == 0 && strcmp(out, "zh-Hans") == 0,
+              "dc:language '%s'", out);
+        CHECK(xmp_value(path, "CreateDate", out, sizeof out) == 0 &&
+              strcmp(out, "2023-11-14T22:13:20Z") == 0, "xmp:CreateDate '%s'", out);
+        CHECK(xmp_value(path, "GTS_PDFXVersion", out, sizeof out) == 0 &&
+              strcmp(out, "PDF/X-4") == 0, "pdfxid:GTS_PDFXVersion '%s'", out);
+        CHECK(xmp_value(path, "DocumentID", out, sizeof out) == 0 && strncmp(out, "uuid:", 5) == 0 &&
+              strlen(out) == 41, "xmpMM:DocumentID '%s'", out);
+    }
+    dl_document_free(doc);
+}
+
+/* 1 when the trailer /ID is two equal 32-digit strings, not the placeholder; id gets the first. */
+static int read_id(const char *path, char id[40])
+{
+    char out[512], a[40] = "", b[40] = "";
+    if (sh(out, sizeof out, "mutool show '%s' trailer/ID", path) != 0 ||
+        sscanf(out, "[ <%39[0-9A-F]> <%39[0-9A-F]> ]", a, b) != 2)
+        return 0;
+    snprintf(id, 40, "%s", a);
+    return strlen(a) == 32 && strcmp(a, b) == 0 && strspn(a, "0") != 32;
+}
+
+/* PDF/X-4 keys: version 1.6, Info keys, OutputIntent with a CMYK profile, /ID from the content. */
+static void test_pdfx(const env *e)
+{
+    char path[256], out[8192], id1[40] = "", id2[40] = "";
+    dl_document *doc = meta_document(e);
+    path_in(e, "pdfx.pdf", path, sizeof path);
+    if (write_with(e, doc, path, NULL, 1) == 0) {
+        CHECK(slurp(path, out, 8) == 8 && memcmp(out, "%PDF-1.6", 8) == 0, "header %.8s", out);
+        CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Info", path) == 0 &&
+              strstr(out, "/GTS_PDFXVersion (PDF/X-4)") && strstr(out, "/Trapped /False"),
+              "Info: %s", out);
+        CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/OutputIntents", path) == 0 &&
+              strstr(out, "/S /GTS_PDFX") && strstr(out, "/DestOutputProfile") &&
+              strstr(out, "(Artifex CMYK SWOP Profile)"), "OutputIntents: %s", out);
+        CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/OutputIntents/1/DestOutputProfile "
+                 "| head -c 300", path) == 0 && strstr(out, "/N 4"), "profile: %s", out);
+        CHECK(read_id(path, id1), "trailer /ID missing or placeholder");
+    }
+    impose_add_text(&doc->pages[0], e->serif, 12, "改", 50, 300);
+    if (write_with(e, doc, path, NULL, 1) == 0)
+        CHECK(read_id(path, id2) && strcmp(id1, id2) != 0, "/ID did not change with the content");
+    if (write_with(e, doc, path, NULL, 0) == 0) {
+        CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Info", path) == 0 &&
+              !strstr(out, "GTS_PDFXVersion") && strstr(out, "/Trapped /False"),
+              "without dates there is no PDF/X claim: %s", out);
+        CHECK(xmp_value(path, "GTS_PDFXVersion", out, sizeof out) == 0 && !out[0],
+              "XMP claims PDF/X without dates");
+    }
+    dl_document_free(doc);
+}
+
+/* pdf_write with output intent profile must fail naming it and saying why. */
+static void expect_profile_error(const dl_document *doc, const char *path, const char *profile,
+                                 const char *why)
+{
+    capture c;
+    pb_ctx *ctx = capture_start(&c);
+    pdf_options opts = {.output_intent = profile};
+    CHECK(pdf_write(ctx, doc, path, &opts) == -1, "profile %s accepted", profile);
+    CHECK(strstr(capture_text(&c), profile) && strstr(capture_text(&c), why),
+          "profile %s: '%s'", profile, capture_text(&c));
+    capture_end(&c);
+}
+
+/* --output-intent: missing and non-CMYK profiles fail; another CMYK profile works. */
+static void test_output_intent(const env *e)
+{
+    char path[256], out[4096];
+    dl_document *doc = meta_document(e);
+    path_in(e, "oi.pdf", path, sizeof path);
+    expect_profile_error(doc, path, "/nonexistent/cmyk.icc", "No such file");
+    expect_profile_error(doc, path, PDFMETA_SRGB, "not a CMYK profile");
+    expect_profile_error(doc, path, "tests/data/blue-16x8.png", "not an ICC profile");
+    pdf_options opts = {.output_intent = "/usr/share/color/icc/ghostscript/ps_cmyk.icc"};
+    CHECK(pdf_write(e->ctx, doc, path, &opts) == 0, "ps_cmyk.icc refused");
+    CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/OutputIntents", path) == 0 &&
+          strstr(out, "(Artifex PS CMYK Profile)"), "v4 profile description: %s", out);
+    dl_document_free(doc);
+}
+
+/* Add an image item. */
+static void add_image(dl_page *pg, const char *file, float x, float y)
+{
+    dl_image *im = &dl_add_item(pg, DL_IMAGE)->u.image;
+    *im = (dl_image){pb_strdup(file), x, y, 160, 80};
+}
+
+/* PNG and JPEG: drawn where placed, each file embedded once, DefaultRGB given. */
+static void test_images(const env *e)
+{
+    char path[256], out[8192];
+    dl_document *doc = dl_document_new();
+    dl_page *p1 = dl_add_page(doc, A5_W, A5_H);
+    add_image(p1, "tests/data/blue-16x8.png", 50, 50);
+    add_image(p1, "tests/data/red-16x8.jpg", 50, 200);
+    add_image(dl_add_page(doc, A5_W, A5_H), "tests/data/blue-16x8.png", 50, 50);
+    path_in(e, "images.pdf", path, sizeof path);
+    if (write_ok(e, doc, path) == 0) {
+        check_qpdf(path);
+        int rows = 0, ids[3] = {0}, gen;
+        CHECK(sh(out, sizeof out, "pdfimages -list '%s' | tail -n +3", path) == 0, "pdfimages");
+        for (char *l = strtok(out, "\n"); l && rows < 3; l = strtok(NULL, "\n"), rows++)
+            sscanf(l, "%*d %*d %*s %*d %*d %*s %*d %*d %*s %*s %d %d", &ids[rows], &gen);
+        CHECK(rows == 3 && ids[0] != ids[1] && ids[2] == ids[0], "images %d %d %d (%d rows): "
+              "want the PNG object twice", ids[0], ids[1], ids[2], rows);
+        unsigned char *img = render(e, path);
+        CHECK(img && pixel_is(img, 130, 90, 0, 0, 255) && pixel_is(img, 130, 240, 255, 0, 0) &&
+              pixel_is(img, 130, 150, 255, 255, 255), "images not drawn where placed");
+        free(img);
+        CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/Pages/Kids/1/Resources", path) == 0 &&
+              strstr(out, "/DefaultRGB"), "no DefaultRGB: %s", out);
+    }
+    add_image(p1, "tests/data/no-such-image.png", 50, 350);
+    capture c;
+    pdf_options opts = {0};
+    CHECK(pdf_write(capture_start(&c), doc, path, &opts) == -1 &&
+          strstr(capture_text(&c), "tests/data/no-such-image.png"), "missing image: '%s'",
+          capture_text(&c));
+    capture_end(&c);
+    dl_document_free(doc);
+}
+
+/* The object number of PDF page n (1-based) of path, or -1. */
+static int page_object(const char *path, int n)
+{
+    char out[1024];
+    if (sh(out, sizeof out, "mutool show '%s' trailer/Root/Pages/Kids", path) != 0)
+        return -1;
+    const char *p = out + 1;
+    int obj = -1, used = 0;
+    for (int i = 0; i < n && sscanf(p, " %d 0 R%n", &obj, &used) == 1; i++)
+        p += used;
+    return obj;
+}
+
+/* Links: the rectangle moved with the bleed, the target page and height; none when imposed. */
+static void test_links(const env *e)
+{
+    char path[256], out[4096], want[64];
+    dl_document *doc = meta_document(e);
+    doc->pages[0].bleed = doc->pages[1].bleed = doc->pages[2].bleed = BLEED;
+    dl_link *l = &dl_add_item(&doc->pages[0], DL_LINK)->u.link;
+    *l = (dl_link){50, 60, 100, 20, 1, 200};
+    path_in(e, "links.pdf", path, sizeof path);
+    if (write_ok(e, doc, path) == 0) {
+        double r[4] = {0};
+        const char *rect = sh(out, sizeof out, "mutool show '%s' trailer/Root/Pages/Kids/1/Annots/1",
+                              path) == 0 ? strstr(out, "/Rect [") : NULL;
+        CHECK(rect && sscanf(rect, "/Rect [ %lf %lf %lf %lf", &r[0], &r[1], &r[2], &r[3]) == 4 &&
+              fabs(r[0] - 58.504) < 0.01 && fabs(r[1] - 523.780) < 0.01 &&
+              fabs(r[2] - 158.504) < 0.01 && fabs(r[3] - 543.780) < 0.01 &&
+              strstr(out, "/Border [ 0 0 0 ]"), "link annotation: %s", out);
+        snprintf(want, sizeof want, "[ %d 0 R /XYZ 0 403.77", page_object(path, 2));
+        CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/Pages/Kids/1/Annots/1/Dest",
+                 path) == 0 && strstr(out, want), "link target: %s, want %s", out, want);
+    }
+    impose_options saddle = {IMPOSE_SADDLE, 0, 420 * MM, 297 * MM, 0, "links.pdf", NULL};
+    if (write_with(e, doc, path, &saddle, 0) == 0) {
+        for (int s = 1; s <= 2; s++)
+            CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/Pages/Kids/%d/Annots", path,
+                     s) == 0 && strncmp(out, "null", 4) == 0, "imposed sheet %d has links", s);
+        /* Pages 1..3 of 4: the third is on the second sheet (back: 2 | 3). */
+        CHECK(sh(out, sizeof out, "mutool show '%s' outline", path) == 0 &&
+              strstr(out, "\"第一章 总论\"\t#page=1") && strstr(out, "\"第二章 附录\"\t#page=2"),
+              "imposed outline: %s", out);
+    }
+    dl_document_free(doc);
 }
 
 /* Open the fonts and the scratch directory; 0 on success. */
@@ -652,6 +979,15 @@ int main(void)
         test_outline(&e);
         test_failures(&e);
         test_truetype(&e);
+        test_page_boxes(&e);
+        test_bleed_drawing(&e);
+        test_saddle_clip(&e);
+        test_cmyk(&e);
+        test_xmp(&e);
+        test_pdfx(&e);
+        test_output_intent(&e);
+        test_images(&e);
+        test_links(&e);
     }
     if (!getenv("KEEP_TEST_PDF") && e.dir[0] == '/') {
         char cmd[128];

@@ -1,0 +1,490 @@
+/* pdfmeta.c: Info, XMP, OutputIntent and trailer /ID: what makes the file PDF/X-4. */
+#include "pdfmeta.h"
+#include "pdffont.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { ID_BYTES = 16, ICC_HEADER = 128, ICC_MAX = 64 << 20 };
+
+#define PDFMETA_CREATOR "paiban"
+#define PDFMETA_PRODUCER "paiban with libharu " HPDF_VERSION_TEXT
+
+/* A growable byte string for the XMP packet. */
+typedef struct xmp_buf {
+    char *s;
+    size_t len, cap;
+} xmp_buf;
+
+/* The document's dates in PDF and ISO 8601 form; have is 0 without an epoch. */
+typedef struct meta_dates {
+    int have;
+    char pdf[64];               /* D:YYYYMMDDHHmmSSZ */
+    char iso[64];               /* YYYY-MM-DDTHH:mm:SSZ */
+} meta_dates;
+
+/* Decode one UTF-8 sequence and advance *s; malformed input gives U+FFFD. */
+static uint32_t utf8_next(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    static const uint32_t min[4] = {0, 0x80, 0x800, 0x10000};
+    int n = p[0] < 0x80 ? 0 : p[0] >= 0xC0 && p[0] < 0xE0 ? 1
+          : p[0] >= 0xE0 && p[0] < 0xF0 ? 2 : p[0] >= 0xF0 && p[0] < 0xF8 ? 3 : -1;
+    if (n <= 0) {
+        *s = p + 1;
+        return n == 0 ? p[0] : 0xFFFD;
+    }
+    uint32_t cp = p[0] & (0x3F >> n);
+    for (int i = 1; i <= n; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *s = p + i;
+            return 0xFFFD;
+        }
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    *s = p + n + 1;
+    return cp < min[n] ? 0xFFFD : cp;   /* overlong; surrogates are caught by the encoders */
+}
+
+/* A PDF text string for UTF-8 text: UTF-16BE with a byte-order mark. */
+HPDF_Binary pdfmeta_text_string(HPDF_MMgr mmgr, const char *utf8)
+{
+    size_t n = strlen(utf8);
+    HPDF_BYTE *buf = pb_alloc(2 + 4 * n);
+    size_t k = 0;
+    buf[k++] = 0xFE;
+    buf[k++] = 0xFF;
+    for (const unsigned char *p = (const unsigned char *)utf8; *p;) {
+        uint16_t u[2];
+        int m = pdffont_utf16(utf8_next(&p), u);
+        for (int i = 0; i < m; i++) {
+            buf[k++] = (HPDF_BYTE)(u[i] >> 8);
+            buf[k++] = (HPDF_BYTE)(u[i] & 0xFF);
+        }
+    }
+    HPDF_Binary b = HPDF_Binary_New(mmgr, buf, (HPDF_UINT)k);
+    free(buf);
+    return b;
+}
+
+/* A 128-bit FNV-1a hash: two 64-bit lanes with different bases and byte masks. */
+static void hash128(const unsigned char *p, size_t n, unsigned char out[ID_BYTES])
+{
+    uint64_t a = 0xcbf29ce484222325u, b = 0x84222325cbf29ce4u;
+    for (size_t i = 0; i < n; i++) {
+        a = (a ^ p[i]) * 0x100000001b3u;
+        b = (b ^ (p[i] ^ 0xA5u)) * 0x100000001b3u;
+    }
+    for (int i = 0; i < 8; i++) {
+        out[i] = (unsigned char)(a >> (56 - 8 * i));
+        out[8 + i] = (unsigned char)(b >> (56 - 8 * i));
+    }
+}
+
+/* ---- dates and Info ------------------------------------------------------ */
+
+/* The dates from the epoch in UTC; none without one; -1 when out of range. */
+static int make_dates(pb_ctx *ctx, pb_pos pos, const pdf_options *opts, meta_dates *d)
+{
+    memset(d, 0, sizeof *d);
+    if (!opts || !opts->have_epoch)
+        return 0;
+    time_t t = (time_t)opts->epoch;
+    struct tm tm;
+    if ((long long)t != opts->epoch || !gmtime_r(&t, &tm) ||
+        tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+        pb_error(ctx, pos, "cannot write PDF: date %lld (SOURCE_DATE_EPOCH) "
+                 "is out of range", opts->epoch);
+        return -1;
+    }
+    snprintf(d->pdf, sizeof d->pdf, "D:%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(d->iso, sizeof d->iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    d->have = 1;
+    return 0;
+}
+
+/* Title, Author, Subject, Keywords as text strings, tools, dates, PDF/X keys; /Lang. */
+static void add_info(HPDF_Doc pdf, const dl_document *doc, const meta_dates *d)
+{
+    const char *keys[] = {"Title", "Author", "Subject", "Keywords"};
+    const char *vals[] = {doc->title, doc->author, doc->subject, doc->keywords};
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, PDFMETA_CREATOR);
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, PDFMETA_PRODUCER);
+    HPDF_Dict info = pdf->info;
+    if (!info)
+        return;     /* the pending libharu error fails the write */
+    for (int i = 0; i < 4; i++)
+        if (vals[i])
+            HPDF_Dict_Add(info, keys[i], pdfmeta_text_string(pdf->mmgr, vals[i]));
+    HPDF_Dict_AddName(info, "Trapped", "False");
+    if (d->have) {
+        HPDF_Dict_Add(info, "CreationDate", HPDF_String_New(pdf->mmgr, d->pdf, NULL));
+        HPDF_Dict_Add(info, "ModDate", HPDF_String_New(pdf->mmgr, d->pdf, NULL));
+        HPDF_Dict_Add(info, "GTS_PDFXVersion", HPDF_String_New(pdf->mmgr, PDFMETA_PDFX, NULL));
+    }
+    if (doc->lang)
+        HPDF_Dict_Add(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, doc->lang, NULL));
+}
+
+/* ---- XMP ----------------------------------------------------------------- */
+
+/* Append n bytes. */
+static void xb_put(xmp_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = pb_realloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+/* Append a C string as it is (markup). */
+static void xb_str(xmp_buf *b, const char *s)
+{
+    xb_put(b, s, strlen(s));
+}
+
+/* Append UTF-8 text as XML character data: markup characters become
+ * references, and characters XML 1.0 cannot hold become U+FFFD or go. */
+static void xb_escaped(xmp_buf *b, const char *utf8)
+{
+    for (const unsigned char *p = (const unsigned char *)utf8; *p;) {
+        uint32_t cp = utf8_next(&p);
+        const char *ref = cp == '&' ? "&amp;" : cp == '<' ? "&lt;" : cp == '>' ? "&gt;"
+                        : cp == '"' ? "&quot;" : cp == '\'' ? "&apos;" : NULL;
+        if (ref) {
+            xb_str(b, ref);
+            continue;
+        }
+        if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+            continue;
+        if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF)
+            cp = 0xFFFD;
+        char u[4];
+        int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        static const unsigned char lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
+        for (int i = n - 1; i > 0; i--, cp >>= 6)
+            u[i] = (char)(0x80 | (cp & 0x3F));
+        u[0] = (char)(lead[n] | cp);
+        xb_put(b, u, (size_t)n);
+    }
+}
+
+/* <tag>value</tag>, the value escaped; nothing when value is NULL. */
+static void xmp_simple(xmp_buf *b, const char *tag, const char *value)
+{
+    if (!value)
+        return;
+    xb_str(b, "   <");
+    xb_str(b, tag);
+    xb_str(b, ">");
+    xb_escaped(b, value);
+    xb_str(b, "</");
+    xb_str(b, tag);
+    xb_str(b, ">\n");
+}
+
+/* A one-item rdf:Alt (language x-default), rdf:Seq or rdf:Bag property. */
+static void xmp_list(xmp_buf *b, const char *tag, const char *kind, const char *value)
+{
+    if (!value)
+        return;
+    xb_str(b, "   <");
+    xb_str(b, tag);
+    xb_str(b, "><rdf:");
+    xb_str(b, kind);
+    xb_str(b, strcmp(kind, "Alt") == 0 ? "><rdf:li xml:lang=\"x-default\">" : "><rdf:li>");
+    xb_escaped(b, value);
+    xb_str(b, "</rdf:li></rdf:");
+    xb_str(b, kind);
+    xb_str(b, "></");
+    xb_str(b, tag);
+    xb_str(b, ">\n");
+}
+
+/* "uuid:" and a hash of the document's metadata: the same document keeps its id. */
+static void document_id(const dl_document *doc, char out[48])
+{
+    xmp_buf b = {0};
+    const char *vals[] = {doc->title, doc->author, doc->subject, doc->keywords, doc->lang};
+    for (int i = 0; i < 5; i++)
+        xb_put(&b, vals[i] ? vals[i] : "", (vals[i] ? strlen(vals[i]) : 0) + 1);
+    unsigned char h[ID_BYTES];
+    hash128((const unsigned char *)b.s, b.len, h);
+    free(b.s);
+    int k = snprintf(out, 48, "uuid:");
+    for (int i = 0; i < ID_BYTES; i++)
+        k += snprintf(out + k, (size_t)(48 - k), "%s%02x",
+                      i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", h[i]);
+}
+
+/* The XMP packet: Dublin Core, XMP basic, PDF, media management and PDF/X ids. */
+static void xmp_packet(xmp_buf *b, const dl_document *doc, const meta_dates *d)
+{
+    char id[48];
+    document_id(doc, id);
+    xb_str(b, "<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+              "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+              " <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+              "  <rdf:Description rdf:about=\"\"\n"
+              "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+              "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+              "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
+              "    xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\"\n"
+              "    xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\">\n");
+    xmp_simple(b, "dc:format", "application/pdf");
+    xmp_list(b, "dc:title", "Alt", doc->title);
+    xmp_list(b, "dc:creator", "Seq", doc->author);
+    xmp_list(b, "dc:description", "Alt", doc->subject);
+    xmp_list(b, "dc:language", "Bag", doc->lang);
+    xmp_simple(b, "pdf:Keywords", doc->keywords);
+    xmp_simple(b, "pdf:Producer", PDFMETA_PRODUCER);
+    xmp_simple(b, "pdf:Trapped", "False");
+    xmp_simple(b, "xmp:CreatorTool", PDFMETA_CREATOR);
+    xmp_simple(b, "xmp:CreateDate", d->have ? d->iso : NULL);
+    xmp_simple(b, "xmp:ModifyDate", d->have ? d->iso : NULL);
+    xmp_simple(b, "xmp:MetadataDate", d->have ? d->iso : NULL);
+    xmp_simple(b, "xmpMM:DocumentID", id);
+    xmp_simple(b, "xmpMM:VersionID", "1");
+    xmp_simple(b, "xmpMM:RenditionClass", "default");
+    xmp_simple(b, "pdfxid:GTS_PDFXVersion", d->have ? PDFMETA_PDFX : NULL);
+    xb_str(b, "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>\n");
+}
+
+/* The catalog's /Metadata: the XMP packet, uncompressed so tools can find it. */
+static void add_xmp(HPDF_Doc pdf, const dl_document *doc, const meta_dates *d)
+{
+    xmp_buf b = {0};
+    xmp_packet(&b, doc, d);
+    HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (s) {
+        s->filter = HPDF_STREAM_FILTER_NONE;
+        HPDF_Dict_AddName(s, "Type", "Metadata");
+        HPDF_Dict_AddName(s, "Subtype", "XML");
+        HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
+        HPDF_Dict_Add(pdf->catalog, "Metadata", s);
+    }
+    free(b.s);
+}
+
+/* ---- ICC profiles and the OutputIntent ----------------------------------- */
+
+/* Read the whole file (malloc'd, length in *len); NULL with errno set. */
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16;
+    unsigned char *d = pb_alloc(cap);
+    size_t n = 0, k;
+    while ((k = fread(d + n, 1, cap - n, f)) > 0 && n + k <= ICC_MAX) {
+        n += k;
+        if (n == cap)
+            d = pb_realloc(d, cap *= 2);
+    }
+    int bad = ferror(f) || n + k > ICC_MAX;
+    fclose(f);
+    if (bad) {
+        free(d);
+        errno = EFBIG;
+        return NULL;
+    }
+    *len = n;
+    return d;
+}
+
+/* A big-endian 32-bit number at p. */
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Why an ICC profile header will not do (NULL when it will): the size
+ * field, the 'acsp' signature, the device class (cls, unless NULL) and
+ * the colour space. */
+static const char *icc_check(const unsigned char *d, size_t len, const char *cls,
+                             const char *space)
+{
+    if (len < ICC_HEADER + 4 || be32(d) != len || memcmp(d + 36, "acsp", 4) != 0)
+        return "not an ICC profile";
+    if (memcmp(d + 16, space, 4) != 0)
+        return strcmp(space, "CMYK") == 0 ? "not a CMYK profile" : "not an RGB profile";
+    if (cls && memcmp(d + 12, cls, 4) != 0)
+        return "not an output (printer) profile";
+    return NULL;
+}
+
+/* Copy the printable ASCII of count UTF-16BE (wide) or byte characters at p. */
+static void ascii_copy(const unsigned char *p, uint32_t count, int wide, char *out, size_t size)
+{
+    size_t k = 0;
+    for (uint32_t i = 0; i < count && k + 1 < size; i++) {
+        unsigned c = wide ? (unsigned)(p[2 * i] << 8 | p[2 * i + 1]) : p[i];
+        if (c == 0)
+            break;
+        out[k++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+    }
+    out[k] = '\0';
+}
+
+/* The profile's description (v2 'desc' or v4 'mluc', first record) into out. */
+static void icc_description(const unsigned char *d, size_t len, char *out, size_t size)
+{
+    out[0] = '\0';
+    uint32_t ntags = be32(d + ICC_HEADER);
+    for (uint32_t i = 0; i < ntags && ICC_HEADER + 16 + 12 * (size_t)i <= len; i++) {
+        const unsigned char *t = d + ICC_HEADER + 4 + 12 * i;
+        uint32_t off = be32(t + 4), tlen = be32(t + 8);
+        if (memcmp(t, "desc", 4) != 0 || off > len || tlen > len - off || tlen < 28)
+            continue;
+        const unsigned char *v = d + off;
+        if (memcmp(v, "desc", 4) == 0 && be32(v + 8) <= tlen - 12)
+            ascii_copy(v + 12, be32(v + 8), 0, out, size);
+        else if (memcmp(v, "mluc", 4) == 0 && be32(v + 24) <= tlen &&
+                 be32(v + 20) <= tlen - be32(v + 24))
+            ascii_copy(v + be32(v + 24), be32(v + 20) / 2, 1, out, size);
+        return;
+    }
+}
+
+/* The profile at path as an ICC stream with /N components; its description
+ * goes to desc.  NULL with an error reported when it is missing or unfit. */
+static HPDF_Dict icc_stream(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const char *path,
+                            const char *cls, const char *space, char *desc, size_t dsize)
+{
+    size_t len = 0;
+    unsigned char *d = read_file(path, &len);
+    const char *why = d ? icc_check(d, len, cls, space) : strerror(errno);
+    if (why) {
+        pb_error(ctx, pos, "cannot write PDF: ICC profile %s: %s%s", path, why,
+                 d ? "" : " (Debian's libgs-common provides the default profiles; "
+                          "--output-intent FILE names another CMYK printer profile)");
+        free(d);
+        return NULL;
+    }
+    icc_description(d, len, desc, dsize);
+    HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (s) {
+        s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        HPDF_Dict_AddNumber(s, "N", strcmp(space, "CMYK") == 0 ? 4 : 3);
+        HPDF_Stream_Write(s->stream, d, (HPDF_UINT)len);
+    }
+    free(d);
+    return s;
+}
+
+/* The catalog's /OutputIntents: one GTS_PDFX intent with the CMYK profile. */
+static int add_output_intent(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const char *path)
+{
+    char desc[128];
+    HPDF_Dict icc = icc_stream(ctx, pos, pdf, path, "prtr", "CMYK", desc, sizeof desc);
+    if (!icc)
+        return -1;
+    const char *name = desc[0] ? desc : path;
+    HPDF_Dict oi = HPDF_Dict_New(pdf->mmgr);
+    HPDF_Array list = HPDF_Array_New(pdf->mmgr);
+    if (!oi || !list)
+        return 0;   /* the pending libharu error fails the write */
+    HPDF_Dict_AddName(oi, "Type", "OutputIntent");
+    HPDF_Dict_AddName(oi, "S", "GTS_PDFX");
+    /* Not a registered characterisation, so the embedded profile defines it. */
+    HPDF_Dict_Add(oi, "OutputConditionIdentifier", HPDF_String_New(pdf->mmgr, "Custom", NULL));
+    HPDF_Dict_Add(oi, "OutputCondition", HPDF_String_New(pdf->mmgr, name, NULL));
+    HPDF_Dict_Add(oi, "Info", HPDF_String_New(pdf->mmgr, name, NULL));
+    HPDF_Dict_Add(oi, "RegistryName", HPDF_String_New(pdf->mmgr, "http://www.color.org", NULL));
+    HPDF_Dict_Add(oi, "DestOutputProfile", icc);
+    HPDF_Array_Add(list, oi);
+    HPDF_Dict_Add(pdf->catalog, "OutputIntents", list);
+    return 0;
+}
+
+/* [/ICCBased sRGB], made once. */
+HPDF_Array pdfmeta_default_rgb(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, HPDF_Array *cache)
+{
+    if (*cache)
+        return *cache;
+    char desc[128];
+    HPDF_Dict icc = icc_stream(ctx, pos, pdf, PDFMETA_SRGB, NULL, "RGB ", desc, sizeof desc);
+    HPDF_Array cs = icc ? HPDF_Array_New(pdf->mmgr) : NULL;
+    if (!cs || HPDF_Xref_Add(pdf->xref, cs) != HPDF_OK)
+        return NULL;
+    HPDF_Array_AddName(cs, "ICCBased");
+    HPDF_Array_Add(cs, icc);
+    return *cache = cs;
+}
+
+/* ---- trailer /ID --------------------------------------------------------- */
+
+/* What the placeholder /ID looks like once libharu has written it. */
+static void id_placeholder_text(char *out, size_t size)
+{
+    char zeros[2 * ID_BYTES + 1];
+    memset(zeros, '0', 2 * ID_BYTES);
+    zeros[2 * ID_BYTES] = '\0';
+    snprintf(out, size, "/ID [ <%s> <%s> ]", zeros, zeros);
+}
+
+/* Add /ID [<0...> <0...>] to the trailer; pdfmeta_finish_id fills it in. */
+static void add_id_placeholder(HPDF_Doc pdf)
+{
+    static const HPDF_BYTE zero[ID_BYTES];
+    HPDF_Array id = HPDF_Array_New(pdf->mmgr);
+    if (!id)
+        return;
+    for (int i = 0; i < 2; i++)
+        HPDF_Array_Add(id, HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)zero, ID_BYTES));
+    HPDF_Dict_Add(pdf->xref->trailer, "ID", id);
+}
+
+/* Hash the file and write the hash into both /ID strings. */
+int pdfmeta_finish_id(unsigned char *buf, size_t len)
+{
+    char needle[128];
+    id_placeholder_text(needle, sizeof needle);
+    size_t n = strlen(needle);
+    /* The trailer is at the end; search backwards so no content can match first. */
+    for (size_t i = len >= n ? len - n + 1 : 0; i-- > 0;) {
+        if (memcmp(buf + i, needle, n) != 0)
+            continue;
+        unsigned char h[ID_BYTES];
+        hash128(buf, len, h);
+        unsigned char *first = buf + i + strlen("/ID [ <");
+        unsigned char *second = first + 2 * ID_BYTES + strlen("> <");
+        char hex[3];
+        for (int k = 0; k < ID_BYTES; k++) {
+            snprintf(hex, sizeof hex, "%02X", h[k]);
+            memcpy(first + 2 * k, hex, 2);
+            memcpy(second + 2 * k, hex, 2);
+        }
+        return 0;
+    }
+    return -1;
+}
+
+/* ---- all together -------------------------------------------------------- */
+
+/* Info, /Lang, XMP, OutputIntent and the /ID placeholder. */
+int pdfmeta_write(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const dl_document *doc,
+                  const pdf_options *opts)
+{
+    meta_dates d;
+    if (make_dates(ctx, pos, opts, &d) != 0)
+        return -1;
+    const char *profile = opts && opts->output_intent ? opts->output_intent
+                                                       : PDFMETA_DEFAULT_CMYK;
+    if (add_output_intent(ctx, pos, pdf, profile) != 0)
+        return -1;
+    add_info(pdf, doc, &d);
+    add_xmp(pdf, doc, &d);
+    add_id_placeholder(pdf);
+    return 0;
+}
