@@ -11,9 +11,9 @@
 # (and the sRGB profile for images); ghostscript is for the tests only.
 
 DEBS := gcc make pkg-config libxml2-dev libxml2-utils libharfbuzz-dev \
-        libfreetype-dev libhpdf-dev libicu-dev libfontconfig-dev fonts-noto-cjk \
+        libfreetype-dev libhpdf-dev libpng-dev libicu-dev libfontconfig-dev fonts-noto-cjk \
         poppler-utils mupdf-tools qpdf python3 valgrind libgs-common ghostscript
-PKGS := libxml-2.0 harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc
+PKGS := libxml-2.0 harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libpng
 
 BUILD ?= build
 SAN ?=

@@ -194,8 +194,10 @@ static int build(pb_ctx *ctx, const options *o, const pdf_options *po)
     st_tree *tree = sheet ? style_apply(ctx, sheet, d) : NULL;
     composer *comp = tree ? composer_new(ctx) : NULL;
     dl_document *pages = comp ? layout_document(ctx, comp, tree) : NULL;
-    if (pages)
-        status = pdf_write(ctx, pages, o->output, po) == 0 ? 0 : EXIT_USAGE;
+    if (pages) {
+        int rc = pdf_write(ctx, pages, o->output, po);
+        status = rc == 0 ? 0 : rc == -2 ? EXIT_BAD_INPUT : EXIT_USAGE;
+    }
     dl_document_free(pages);
     composer_free(comp);
     st_tree_free(tree);

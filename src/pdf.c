@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <hpdf.h>
 #include <math.h>
+#include <png.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@
 #define PDF_MAX_PAGE 14400.0
 /* Bezier handle length for a quarter circle: 4/3 (sqrt 2 - 1). */
 #define PDF_KAPPA 0.5522847498
+/* The longest libpng message kept. */
+#define PDF_PNG_MSG 160
 /* TJ adjustments below this (1/1000 em) are not written: 0.005 pt at 100 pt. */
 #define PDF_MIN_ADJUST 0.05
 
@@ -40,6 +44,7 @@ typedef struct pdf_writer {
     int links;                  /* write DL_LINK annotations (1-up output only) */
     int registration;           /* drawing marks: every colour is registration */
     int sheet_has_image;        /* the sheet being written shows an image */
+    int bad_input;              /* the failure lies in the document (an image, a page size) */
     int nimages, images_cap;
     pdf_image *images;          /* owned array */
     HPDF_Array default_rgb;     /* [/ICCBased sRGB] for images, made on first use */
@@ -367,6 +372,71 @@ static void draw_rule(const pdf_writer *w, HPDF_Page page, const dl_rule *r, dou
     HPDF_Page_GRestore(page);
 }
 
+/* A PNG being checked: the file and the row buffer (on the heap, so a
+ * longjmp out of libpng cannot leave them indeterminate). */
+typedef struct png_job {
+    FILE *f;
+    png_bytep row;
+    char why[PDF_PNG_MSG];      /* libpng's reason when it fails */
+} png_job;
+
+/* libpng's error handler: keep the message and leave the decode. */
+static void png_check_error(png_structp png, png_const_charp msg)
+{
+    png_job *job = png_get_error_ptr(png);
+    snprintf(job->why, sizeof job->why, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+/* libpng's warnings (unknown chunks, profiles) do not stop the decode. */
+static void png_check_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+/* Decode every row of the PNG (the caller has set the jump buffer). */
+static void png_read_all(png_structp png, png_infop info, png_job *job)
+{
+    png_init_io(png, job->f);
+    png_read_info(png, info);
+    int passes = png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    job->row = pb_alloc(png_get_rowbytes(png, info) + 1);
+    png_uint_32 h = png_get_image_height(png, info);
+    for (int p = 0; p < passes; p++)
+        for (png_uint_32 y = 0; y < h; y++)
+            png_read_row(png, job->row, NULL);
+    png_read_end(png, NULL);
+}
+
+/*
+ * 1 when the PNG at path decodes; else 0 with libpng's reason in why.
+ * libharu's PNG loader returns from libpng's error callback, which libpng
+ * answers with abort(), so a PNG with corrupt data must never reach it.
+ */
+static int png_decodes(const char *path, char why[PDF_PNG_MSG])
+{
+    png_job *job = pb_alloc(sizeof *job);
+    job->f = fopen(path, "rb");
+    snprintf(job->why, sizeof job->why, "%s", job->f ? "libpng cannot start" : strerror(errno));
+    png_structp png = job->f ? png_create_read_struct(PNG_LIBPNG_VER_STRING, job,
+                                                      png_check_error, png_check_warning) : NULL;
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    int ok = 0;
+    if (info && !setjmp(png_jmpbuf(png))) {
+        png_read_all(png, info, job);
+        ok = 1;
+    }
+    png_destroy_read_struct(png ? &png : NULL, info ? &info : NULL, NULL);
+    snprintf(why, PDF_PNG_MSG, "%s", job->why);
+    if (job->f)
+        fclose(job->f);
+    free(job->row);
+    free(job);
+    return ok;
+}
+
 /* The embedded image for path, loaded on first use; NULL with an error reported. */
 static HPDF_Image image_get(pdf_writer *w, const char *path)
 {
@@ -378,6 +448,13 @@ static HPDF_Image image_get(pdf_writer *w, const char *path)
     const char *why = NULL;
     if (image_probe(path, &type, &iw, &ih, &why) != 0) {
         pb_error(w->ctx, w->pos, "cannot write PDF: image %s: %s", path, why);
+        w->bad_input = 1;
+        return NULL;
+    }
+    char png_why[PDF_PNG_MSG];
+    if (type == IMAGE_PNG && !png_decodes(path, png_why)) {
+        pb_error(w->ctx, w->pos, "cannot write PDF: image %s: corrupt PNG data (%s)", path, png_why);
+        w->bad_input = 1;
         return NULL;
     }
     HPDF_Image im = type == IMAGE_PNG ? HPDF_LoadPngImageFromFile(w->pdf, path)
@@ -385,6 +462,7 @@ static HPDF_Image image_get(pdf_writer *w, const char *path)
     if (!im) {
         pb_error(w->ctx, w->pos, "cannot write PDF: image %s: libharu cannot embed it "
                  "(error 0x%04lX)", path, (unsigned long)w->err);
+        w->bad_input = 1;
         return NULL;
     }
     pb_grow(&w->images, &w->images_cap, w->nimages + 1, sizeof *w->images);
@@ -475,6 +553,7 @@ static int size_ok(pdf_writer *w, int i, double width, double height)
         return 1;
     pb_error(w->ctx, w->pos, "cannot write PDF: page %d is %g x %g pt; "
              "PDF pages must be %g to %g pt", i + 1, width, height, PDF_MIN_PAGE, PDF_MAX_PAGE);
+    w->bad_input = 1;
     return 0;
 }
 
@@ -773,5 +852,5 @@ int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
     free(w.images);
     impose_free(w.imp);
     HPDF_Free(w.pdf);
-    return rc;
+    return rc != 0 && w.bad_input ? -2 : rc;
 }

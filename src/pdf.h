@@ -40,7 +40,10 @@ typedef struct pdf_options {
 
 /*
  * Write doc to path.  Returns 0 on success; on failure reports an error
- * naming path and returns -1, leaving any existing file at path untouched.
+ * naming path, leaves any existing file at path untouched and returns -2
+ * when the document itself cannot be written (an image that cannot be
+ * embedded, a page size PDF does not allow), else -1 (the output, the
+ * environment such as a missing ICC profile, or the imposition options).
  */
 int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
               const pdf_options *opts);
