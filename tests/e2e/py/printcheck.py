@@ -121,7 +121,7 @@ def check_sheets(boxes, width, height, bleed):
 def style_page(style):
     """(width, height, bleed) of the style sheet's default page master."""
     sheet = pc.Sheet(style)
-    return sheet.width, sheet.height, sheet.default.bleed
+    return sheet.width, sheet.height, pc.parse_length(sheet.page.get("bleed", "0"))
 
 
 def cmd_boxes(pdf, style, marks):
