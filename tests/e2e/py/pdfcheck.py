@@ -20,19 +20,34 @@ origin + advance).  Its vertical extent is the ideographic em box
 CFF subset come from the font bbox (about 2.9 em tall for Noto CJK), which
 would make every pair of neighbouring lines "overlap".
 
+Page roles.  A style sheet's <front> parts come first, each starting a page
+on its master; the body follows on the default master.  prepare_sheet()
+measures on the PDF how many pages each part takes (one, except a contents
+list, which runs over the pages that list the outline), so every check
+knows each page's master: its text area, folio and running head.  Lines
+entirely above the text area are running heads, lines entirely below it
+folios (furniture()).
+
 Commands:
-  text PDF XML STYLE        page-by-page pdftotext against the source text
+  text PDF XML STYLE [--multi-page-parts]
+                            pdftotext of the body pages against the source
+                            text; the front matter parts against <front>
+                            (each on one page unless --multi-page-parts)
   outline PDF XML STYLE     mutool's outline against sections and callouts
   info PDF XML STYLE        pdfinfo: Title, Author, Subject, page size
   fonts PDF                 pdffonts: embedded, subset, ToUnicode, CID type
-  geometry PDF STYLE [--min-pages N] [--giant MARKER COUNT]
-                            per-page layout checks on mutool's stext
+  geometry PDF STYLE [--source XML] [--min-pages N] [--giant MARKER COUNT]
+                            per-page layout checks on mutool's stext (the
+                            source tells how long the contents are)
   pdf PDF XML STYLE         fonts, info, outline and text in one run
   gen-long XML OUT          write the synthetic long document
   selftest PDF XML STYLE    every check passes on PDF and fails on planted faults
+  echo TEXT                 print "# TEXT" (a heading between chained commands)
+Commands may be chained in one run: CMD ARGS --then CMD ARGS ...
 """
 
 import copy
+import functools
 import re
 import subprocess
 import sys
@@ -107,6 +122,7 @@ class Line:
     def __init__(self, chars):
         self.chars = sorted(chars, key=lambda ch: ch.x0)
         self.glyphs = [ch for ch in self.chars if ch.c.strip()]
+        self._font = None
 
     @property
     def text(self):
@@ -134,12 +150,16 @@ class Line:
 
     @property
     def font(self):
-        """(font name without subset tag, size) carried by most glyphs."""
-        count = {}
-        for ch in self.glyphs:
-            k = (ch.font, ch.size)
-            count[k] = count.get(k, 0) + 1
-        return max(sorted(count), key=lambda k: count[k])
+        """(font name without subset tag, size) carried by most glyphs; computed
+        on first use (a planted fault that changes glyph sizes makes a new Line
+        through clone_pages() first)."""
+        if self._font is None:
+            count = {}
+            for ch in self.glyphs:
+                k = (ch.font, ch.size)
+                count[k] = count.get(k, 0) + 1
+            self._font = max(sorted(count), key=lambda k: count[k])
+        return self._font
 
     def bbox(self):
         return (self.x0, self.top, self.x1, self.bottom)
@@ -220,28 +240,127 @@ def parse_length(s, em=None):
     return v * {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75}[unit]
 
 
+def page_size(attrib):
+    """(width, height) in pt of a <page> element's size / width / height."""
+    size = attrib.get("size")
+    if size in PAPER_MM:
+        w, h = (v * 72 / 25.4 for v in PAPER_MM[size])
+    elif size in PAPER_PT:
+        w, h = PAPER_PT[size]
+    else:
+        w = h = None
+    if "width" in attrib:
+        w = parse_length(attrib["width"])
+    if "height" in attrib:
+        h = parse_length(attrib["height"])
+    return w, h
+
+
+class Master:
+    """A page master (<page>, styles/README.md), lengths in pt."""
+
+    def __init__(self, attrib):
+        self.attrib = dict(attrib)
+        self.name = attrib.get("name")
+        self.width, self.height = page_size(attrib)
+        g = lambda k: parse_length(attrib.get(k, "0"))
+        self.margin_top, self.margin_bottom = g("margin-top"), g("margin-bottom")
+        self.margin_inner, self.margin_outer = g("margin-inner"), g("margin-outer")
+        self.folio = attrib.get("folio", "yes") != "no"
+        self.folio_offset = g("folio-offset")
+        self.head_verso = attrib.get("running-head-verso")
+        self.head_recto = attrib.get("running-head-recto")
+        self.head_offset = g("running-head-offset")
+        self.bleed = g("bleed")
+        self.background = attrib.get("background")
+
+    def head(self, number):
+        """The running-head pattern of page number (even pages are versos), or None."""
+        return self.head_verso if number % 2 == 0 else self.head_recto
+
+    def text_area(self, number):
+        """(left, top, right, bottom) of the text area; odd pages are rectos."""
+        if number % 2 == 1:
+            left, right = self.margin_inner, self.width - self.margin_outer
+        else:
+            left, right = self.margin_outer, self.width - self.margin_inner
+        return left, self.margin_top, right, self.height - self.margin_bottom
+
+    def __repr__(self):
+        return "Master(%s)" % (self.name or "default")
+
+
+class Part:
+    """A front matter <part>: its master and its items [(tag, attrib, text)]."""
+
+    def __init__(self, master, items, style=None):
+        self.master, self.items, self.style = master, items, style
+        self.has_toc = any(tag == "toc" for tag, _, _ in items)
+
+
 class Sheet:
+    """A paiban style sheet: page masters, front matter parts, styles.
+
+    Page roles: the front matter parts come first, each starting a page on
+    its master; the body follows on the default master.  part_pages holds
+    how many pages each part takes: 1 each until set_part_pages() is told
+    otherwise (derive_part_pages() measures it on a PDF)."""
+
     def __init__(self, path):
         root = ET.parse(path).getroot()
         self.path = path
-        self.page = dict(root.find("page").attrib)
+        self.masters = [Master(el.attrib) for el in root.findall("page")]
+        self.default = next((m for m in self.masters if m.name is None), self.masters[0])
+        self.page = self.default.attrib
         self.styles = {el.get("name"): dict(el.attrib) for el in root.findall("style")}
-        size = self.page.get("size")
-        if size in PAPER_MM:
-            w, h = (v * 72 / 25.4 for v in PAPER_MM[size])
-        elif size in PAPER_PT:
-            w, h = PAPER_PT[size]
-        else:
-            w = h = None
-        if "width" in self.page:
-            w = parse_length(self.page["width"])
-        if "height" in self.page:
-            h = parse_length(self.page["height"])
-        self.width, self.height = w, h
-        g = lambda k: parse_length(self.page.get(k, "0"))
-        self.margin_top, self.margin_bottom = g("margin-top"), g("margin-bottom")
-        self.margin_inner, self.margin_outer = g("margin-inner"), g("margin-outer")
-        self.folio_offset = g("folio-offset")
+        self.width, self.height = self.default.width, self.default.height
+        d = self.default
+        self.margin_top, self.margin_bottom = d.margin_top, d.margin_bottom
+        self.margin_inner, self.margin_outer = d.margin_inner, d.margin_outer
+        self.folio_offset = d.folio_offset
+        self.parts = []
+        front = root.find("front")
+        for part in (front.findall("part") if front is not None else []):
+            master = next((m for m in self.masters if m.name == part.get("page")), self.default)
+            items = [(el.tag, dict(el.attrib), "".join(el.itertext())) for el in part]
+            self.parts.append(Part(master, items, part.get("style")))
+        self.part_pages = [1] * len(self.parts)
+
+    def set_part_pages(self, counts):
+        self.part_pages = list(counts)
+
+    @property
+    def first_body_page(self):
+        return sum(self.part_pages) + 1
+
+    def part_of(self, number):
+        """Index of the front matter part on page number, or None for a body page."""
+        end = 0
+        for i, count in enumerate(self.part_pages):
+            end += count
+            if number <= end:
+                return i
+        return None
+
+    def part_range(self, i):
+        """The page numbers of part i."""
+        start = sum(self.part_pages[:i]) + 1
+        return range(start, start + self.part_pages[i])
+
+    def is_body(self, number):
+        return self.part_of(number) is None
+
+    def is_toc(self, number):
+        i = self.part_of(number)
+        return i is not None and self.parts[i].has_toc
+
+    def master_of(self, number):
+        i = self.part_of(number)
+        return self.parts[i].master if i is not None else self.default
+
+    def role(self, number):
+        i = self.part_of(number)
+        return "body" if i is None else "part %d (%s)" % (i + 1, self.parts[i].master.name or "default")
 
     def own(self, name):
         """The declarations of style name with its parent chain merged in."""
@@ -277,14 +396,11 @@ class Sheet:
         return parse_length(self.own(name).get(prop, default), em=self.font_size(name))
 
     def text_area(self, page_number):
-        """(left, top, right, bottom) of the text area; odd pages are rectos."""
-        if page_number % 2 == 1:
-            left, right = self.margin_inner, self.width - self.margin_outer
-        else:
-            left, right = self.margin_outer, self.width - self.margin_inner
-        return left, self.margin_top, right, self.height - self.margin_bottom
+        """(left, top, right, bottom) of the text area of the page's master."""
+        return self.master_of(page_number).text_area(page_number)
 
 
+@functools.lru_cache(maxsize=None)
 def font_matches(stext_font, family, weight):
     """Does mutool's font name (e.g. NotoSerifCJKsc-Regular) name family/weight?"""
     key = lambda s: re.sub(r"[^a-z0-9]", "", s.lower())
@@ -352,8 +468,10 @@ def expected_text(xml_path, sheet):
 
 
 def expected_outline(xml_path, sheet):
-    """[(level, title)] for every block whose style has an outline-level > 0:
-    sections are titled by their heading, callouts by their title."""
+    """[(level, title)] for every block whose style has an outline-level > 0,
+    in document order: sections are titled by their heading, callouts by their
+    title, after the badge when the callout has one (callout.badge's label,
+    joined by a space, as styles/README.md says); whitespace removed."""
     body = ET.parse(xml_path).getroot().find("body")
     out = []
 
@@ -363,7 +481,9 @@ def expected_outline(xml_path, sheet):
         if level > 0:
             first = {"section": "heading", "callout": "title"}.get(el.tag)
             src = el.find(first) if first else el
-            out.append((level, nows("".join(src.itertext())) if src is not None else ""))
+            title = nows("".join(src.itertext())) if src is not None else ""
+            badge = badge_label(sheet, el.get("number")) if el.tag == "callout" else None
+            out.append((level, nows(badge) + title if badge else title))
         for child in el:
             walk(child, el)
 
@@ -371,6 +491,39 @@ def expected_outline(xml_path, sheet):
         for child in body:
             walk(child, body)
     return out
+
+
+META_FIELDS = ("title", "subtitle", "year", "subject", "keywords", "source")
+
+
+def front_item_text(sheet, meta, tag, attrib, text):
+    """The text a non-TOC item of a <part> sets (whitespace removed): its
+    style's label, then a metadata field (publishers joined by separator,
+    default 、; br: a line break) or the literal text."""
+    label = sheet.own(attrib.get("style")).get("label", "") if attrib.get("style") else ""
+    if tag == "field":
+        name = attrib.get("name")
+        if name == "publishers":
+            sep = attrib.get("separator", "、")
+            value = ("" if sep == "br" else sep).join(meta.get("publishers", []))
+        else:
+            value = meta.get(name) or ""
+    else:
+        value = text
+    return nows(label + value)
+
+
+def part_pattern(sheet, part, meta, titles):
+    """A regex matching the text (whitespace removed, folios taken off) of
+    the pages of a front matter part; a TOC lists every outline title, each
+    followed by its page number (captured)."""
+    out = []
+    for tag, attrib, text in part.items:
+        if tag == "toc":
+            out.extend(re.escape(t) + r"(\d+)" for t in titles)
+        else:
+            out.append(re.escape(front_item_text(sheet, meta, tag, attrib, text)))
+    return "".join(out)
 
 
 def parse_outline(text):
@@ -464,46 +617,210 @@ def page_texts(pdf):
 
 
 def _page_texts(pdf):
-    return [run(["pdftotext", "-q", "-enc", "UTF-8", "-f", str(n), "-l", str(n), pdf, "-"])
-            for n in range(1, page_count(pdf) + 1)]
+    """One pdftotext run; pages end with a form feed."""
+    n = page_count(pdf)
+    pages = run(["pdftotext", "-q", "-enc", "UTF-8", pdf, "-"]).split("\f")
+    return pages[:n] + [""] * (n - len(pages))
 
 
-def check_text(texts, want):
-    """texts: per-page pdftotext; want: expected_text().  -> (problems, problems)."""
-    folio_problems, body = [], []
+# --------------------------------------------------------------------------
+# Page furniture and page roles
+# --------------------------------------------------------------------------
+def furniture(page, area):
+    """(lines in the text area, lines entirely above it, lines entirely below it).
+    Above are running heads, below folios; anything else is text."""
+    top, bottom = area[1], area[3]
+    above = [l for l in page.lines if l.bottom < top + EPS]
+    below = [l for l in page.lines if l.top > bottom - EPS]
+    out = {id(l) for l in above} | {id(l) for l in below}
+    return [l for l in page.lines if id(l) not in out], above, below
+
+
+def split_folio(page, area):
+    """(lines in the text area, lines entirely below it)."""
+    inside, _, below = furniture(page, area)
+    return inside, below
+
+
+def text_lines(page, sheet):
+    """The lines of page inside the text area of its master (no running head, no folio)."""
+    return furniture(page, sheet.text_area(page.number))[0]
+
+
+def head_texts(pages, sheet):
+    """Per page: the text of the lines above its text area (its running head), '' when none."""
+    return ["".join(l.text for l in furniture(p, sheet.text_area(p.number))[1]) for p in pages]
+
+
+def strip_folio(text, number, master):
+    """(text without whitespace and without the trailing folio, folio as expected):
+    a page whose master prints folios must end with its number."""
+    t = nows(text)
+    if not master.folio:
+        return t, True
+    if t.endswith(str(number)):
+        return t[:-len(str(number))], True
+    return t, False
+
+
+def derive_part_pages(sheet, texts, titles):
+    """Measure on the PDF's per-page text how many pages each front matter
+    part takes and tell the sheet: a part without a TOC takes one page (the
+    front check proves it: the next page starts with the next part's text);
+    a TOC runs over the pages that list the outline titles in order, each
+    followed by its page number.  Returns the counts."""
+    counts, n = [], 1
+    for part in sheet.parts:
+        k = 1
+        if part.has_toc and titles:
+            i = 0
+            while n + k - 1 <= len(texts):
+                t, _ = strip_folio(texts[n + k - 2], n + k - 1, part.master)
+                pos, found = 0, 0
+                while i < len(titles):
+                    m = re.compile(re.escape(titles[i]) + r"\d").search(t, pos)
+                    if not m:
+                        break
+                    pos, i, found = m.end() - 1, i + 1, found + 1
+                if not found and k > 1:
+                    k -= 1          # this page lists none: the TOC ended before it
+                    break
+                if i == len(titles) or n + k - 1 == len(texts):
+                    break
+                k += 1
+        counts.append(k)
+        n += k
+    sheet.set_part_pages(counts)
+    return counts
+
+
+def prepare_sheet(style_path, pdf, xml_path, texts=None):
+    """The style sheet with its front matter parts measured on pdf."""
+    sheet = Sheet(style_path)
+    if sheet.parts and xml_path:
+        derive_part_pages(sheet, texts if texts is not None else page_texts(pdf),
+                          [t for _, t in expected_outline(xml_path, sheet)])
+    return sheet
+
+
+def check_text(texts, want, sheet=None, heads=None):
+    """texts: per-page pdftotext; want: expected_text(); heads: per-page
+    running-head text (head_texts()).  The body pages, their running heads
+    and folios taken off, must hold exactly want.
+    -> (furniture problems, difference problems)."""
+    furn, body = [], []
     for n, t in enumerate(texts, 1):
-        t = nows(t)
-        if not t.endswith(str(n)):
-            folio_problems.append("page %d text does not end with its folio %d: ...%s" % (n, n, t[-20:]))
+        master = sheet.master_of(n) if sheet else None
+        if master is None:
+            t, ok = strip_folio(t, n, Master({"folio": "yes"}))
         else:
-            t = t[:-len(str(n))]
+            t, ok = strip_folio(t, n, master)
+        if not ok:
+            furn.append("page %d text does not end with its folio %d: ...%s" % (n, n, t[-20:]))
+        if sheet is not None and not sheet.is_body(n):
+            continue
+        h = nows(heads[n - 1]) if heads else ""
+        if h:
+            if t.startswith(h):
+                t = t[len(h):]
+            else:
+                furn.append("page %d text does not start with its running head %r: %s..." % (n, h, t[:20]))
         body.append(t)
     got = "".join(body)
     diff = first_difference(want, got)
-    return folio_problems, [diff] if diff else []
+    return furn, [diff] if diff else []
 
 
-def cmd_text(pdf, xml_path, style_path):
+def check_front(texts, sheet, meta, titles, one_page=True):
+    """Each front matter part's pages (folios off) hold exactly its items:
+    metadata fields (with their style's label) and literal text in order;
+    a TOC lists every outline title in order, each followed by a number.
+    -> (problems, [(title, number)] of the TOC)."""
+    problems, toc = [], []
+    for i, part in enumerate(sheet.parts):
+        pages = [n for n in sheet.part_range(i) if n <= len(texts)]
+        where = "part %d (master %s) on page%s %s" % (i + 1, part.master.name or "default",
+                                                      "s" if len(pages) > 1 else "", ",".join(map(str, pages)))
+        if not pages:
+            problems.append("%s: the PDF has only %d pages" % (where, len(texts)))
+            continue
+        if one_page and len(pages) > 1:
+            problems.append("%s: takes %d pages, expected each part to fit on one" % (where, len(pages)))
+        got = "".join(strip_folio(texts[n - 1], n, part.master)[0] for n in pages)
+        pos = 0
+        for tag, attrib, text in part.items:
+            if tag == "toc":
+                for t in titles:
+                    m = re.compile(re.escape(t) + r"(\d+)").match(got, pos)
+                    if not m:
+                        problems.append("%s: contents entry %r (with its page number) expected at %r"
+                                        % (where, t, got[pos:pos + 30]))
+                        break
+                    toc.append((t, int(m.group(1))))
+                    pos = m.end()
+                else:
+                    continue
+                break
+            want = front_item_text(sheet, meta, tag, attrib, text)
+            if not got.startswith(want, pos):
+                d = first_difference(want, got[pos:pos + len(want) + 10])
+                problems.append("%s: <%s%s> expected %r: %s" % (where, tag, " name=%s" % attrib["name"]
+                                                                 if "name" in attrib else "", want, d))
+                break
+            pos += len(want)
+        else:
+            if pos != len(got):
+                problems.append("%s: unexpected text after the part's items: %r" % (where, got[pos:pos + 30]))
+    return problems, toc
+
+
+def cmd_text(pdf, xml_path, style_path, one_page=True):
     rep = Report()
-    sheet = Sheet(style_path)
     texts = page_texts(pdf)
+    sheet = prepare_sheet(style_path, pdf, xml_path, texts)
     want = expected_text(xml_path, sheet)
-    folio, diff = check_text(texts, want)
-    rep.group("text: every page ends with its folio", folio, "%d pages" % len(texts))
-    rep.group("text: pdftotext equals the source text (whitespace removed)", diff,
-              "%d characters on %d pages, badges from callout.badge label %r"
-              % (len(want), len(texts), sheet.own("callout.badge").get("label")))
+    pages = stext_pages(pdf)
+    heads = head_texts(pages, sheet)
+    furn, diff = check_text(texts, want, sheet, heads)
+    nb = len(texts) - sheet.first_body_page + 1
+    rep.group("text: folios and running heads where the masters put them", furn,
+              "%d pages: %d front matter, %d body (%d with a running head)"
+              % (len(texts), len(texts) - nb, nb, sum(1 for h in heads if h)))
+    rep.group("text: body pages (running heads and folios off) equal the source text", diff,
+              "%d characters on pages %d-%d, badges from callout.badge label %r"
+              % (len(want), sheet.first_body_page, len(texts), sheet.own("callout.badge").get("label")))
+    if sheet.parts:
+        titles = [t for _, t in expected_outline(xml_path, sheet)]
+        probs, toc = check_front(texts, sheet, read_meta(xml_path), titles, one_page)
+        rep.group("text: front matter parts hold the <front> items (metadata fields, contents)", probs,
+                  "%d parts on pages %s; contents lists %d/%d outline entries" % (
+                      len(sheet.parts), ", ".join("%d-%d" % (r[0], r[-1]) if len(r) > 1 else str(r[0])
+                                                  for r in map(sheet.part_range, range(len(sheet.parts)))),
+                      len(toc), len(titles)))
     bad = compat_chars("".join(texts))
-    try:
-        bad += ["stext " + b for b in compat_chars("".join(p.text for p in stext_pages(pdf)))]
-    except RuntimeError as e:
-        bad.append(str(e))
+    bad += ["stext " + b for b in compat_chars("".join(p.text for p in pages))]
     rep.group("text: no Kangxi radicals or compatibility ideographs", sorted(set(bad)))
     return rep.failed
 
 
+def page_bodies(texts, sheet, heads):
+    """Per page: its text without whitespace, running head and folio; ''
+    for front matter pages (an outline entry must point into the body)."""
+    out = []
+    for n, t in enumerate(texts, 1):
+        if not sheet.is_body(n):
+            out.append("")
+            continue
+        t, _ = strip_folio(t, n, sheet.master_of(n))
+        h = nows(heads[n - 1]) if heads else ""
+        out.append(t[len(h):] if h and t.startswith(h) else t)
+    return out
+
+
 def check_outline(entries, want, texts=None):
-    """entries: parse_outline(); want: expected_outline(); texts: per-page text."""
+    """entries: parse_outline(); want: expected_outline(); texts: per-page text
+    (page_bodies(): running heads off, so a recto's head cannot stand in for
+    the heading)."""
     problems = []
     bad = [e[1] for e in entries if e[0] is None]
     if bad:
@@ -514,8 +831,8 @@ def check_outline(entries, want, texts=None):
                         % (len(entries), len(want), [e[1] for e in entries]))
     min_level = min((lv for lv, _ in want), default=1)
     for i, ((depth, title, page), (level, text)) in enumerate(zip(entries, want)):
-        if text not in nows(title):
-            problems.append("entry %d is %r; expected it to contain %r" % (i + 1, title, text))
+        if nows(title) != text:
+            problems.append("entry %d is %r; expected %r" % (i + 1, title, text))
         elif depth != level - min_level:
             problems.append("entry %d %r is at depth %d; outline-level %d means depth %d"
                             % (i + 1, title, depth, level, level - min_level))
@@ -528,11 +845,13 @@ def check_outline(entries, want, texts=None):
 
 def cmd_outline(pdf, xml_path, style_path):
     rep = Report()
-    sheet = Sheet(style_path)
+    texts = page_texts(pdf)
+    sheet = prepare_sheet(style_path, pdf, xml_path, texts)
     entries = parse_outline(run(["mutool", "show", pdf, "outline"]))
     want = expected_outline(xml_path, sheet)
+    bodies = page_bodies(texts, sheet, head_texts(stext_pages(pdf), sheet))
     rep.group("outline: one entry per section and callout, in order, pointing at its page",
-              check_outline(entries, want, page_texts(pdf)),
+              check_outline(entries, want, bodies),
               "%d entries (%d sections, %d callouts)" % (
                   len(want), sum(1 for e in want if e[0] == 1), sum(1 for e in want if e[0] != 1)))
     return rep.failed
@@ -559,17 +878,21 @@ def check_info(info, page_sizes, meta, sheet):
     if not page_sizes:
         size_problems.append("no page sizes reported")
     for n, (w, h) in enumerate(page_sizes, 1):
-        if abs(w - sheet.width) > 0.1 or abs(h - sheet.height) > 0.1:
-            size_problems.append("page %d is %.3f x %.3f pt, expected %.2f x %.2f"
-                                 % (n, w, h, sheet.width, sheet.height))
+        m = sheet.master_of(n)
+        if abs(w - m.width) > 0.1 or abs(h - m.height) > 0.1:
+            size_problems.append("page %d is %.3f x %.3f pt, expected %.2f x %.2f (master %s)"
+                                 % (n, w, h, m.width, m.height, m.name or "default"))
     return problems, size_problems
 
 
 def read_meta(xml_path):
+    """<meta>: each field of META_FIELDS (first occurrence, whitespace
+    collapsed) or None, and the list of publishers."""
     meta = ET.parse(xml_path).getroot().find("meta")
-    get = lambda tag: nows_keep(meta.findtext(tag)) if meta.find(tag) is not None else None
-    return {"title": get("title"), "subject": get("subject"),
-            "publishers": [nows_keep(p.text or "") for p in meta.findall("publisher")]}
+    get = lambda tag: nows_keep("".join(meta.find(tag).itertext())) if meta.find(tag) is not None else None
+    out = {k: get(k) for k in META_FIELDS}
+    out["publishers"] = [nows_keep(p.text or "") for p in meta.findall("publisher")]
+    return out
 
 
 def nows_keep(s):
@@ -656,37 +979,41 @@ class Geometry:
         return None
 
 
-def split_folio(page, area):
-    """(lines in the text area, lines entirely below it)."""
-    bottom = area[3]
-    below = [l for l in page.lines if l.top > bottom - EPS]
-    return [l for l in page.lines if l not in below], below
-
-
 def check_text_area(pages, sheet):
+    """Every glyph of every page but its running head and folio lies in the
+    text area of the page's master."""
     problems = []
     for p in pages:
         area = sheet.text_area(p.number)
         left, top, right, bottom = area
-        body, _ = split_folio(p, area)
-        for l in body:
+        for l in text_lines(p, sheet):
             for i, ch in enumerate(l.glyphs):
                 over = 0.5 * ch.size if (i == len(l.glyphs) - 1 and ch.c in HALF_WIDTH_AT_END) else 0
                 if ch.x0 < left - EPS or ch.x1 > right + over + EPS or ch.top < top - EPS \
                         or ch.bottom > bottom + EPS:
-                    problems.append("page %d: %r at x %.2f..%.2f, y %.2f..%.2f is outside the text "
+                    problems.append("page %d (%s): %r at x %.2f..%.2f, y %.2f..%.2f is outside the text "
                                     "area x %.2f..%.2f, y %.2f..%.2f (line %r)"
-                                    % (p.number, ch.c, ch.x0, ch.x1, ch.top, ch.bottom,
+                                    % (p.number, sheet.role(p.number), ch.c, ch.x0, ch.x1, ch.top, ch.bottom,
                                        left, right, top, bottom, l.text[:30]))
                     break
     return problems
 
 
 def check_folio(pages, sheet):
+    """Pages whose master prints folios have exactly one line below the text
+    area: the page number, centred on the text area, its baseline
+    folio-offset above the bottom edge, the page's last line.  Other pages
+    have nothing below the text area."""
     problems = []
     for p in pages:
-        area = sheet.text_area(p.number)
-        _, below = split_folio(p, area)
+        master = sheet.master_of(p.number)
+        area = master.text_area(p.number)
+        _, _, below = furniture(p, area)
+        if not master.folio:
+            if below:
+                problems.append("page %d (%s, folio=no): lines below the text area: %s"
+                                % (p.number, sheet.role(p.number), [l.text[:20] for l in below]))
+            continue
         if len(below) != 1:
             problems.append("page %d: %d lines below the text area, expected just the folio: %s"
                             % (p.number, len(below), [l.text[:20] for l in below]))
@@ -698,20 +1025,74 @@ def check_folio(pages, sheet):
         if abs(centre - want) > 0.5:
             problems.append("page %d: folio centred at x %.2f, text area centre is %.2f"
                             % (p.number, centre, want))
-        if sheet.folio_offset and abs(f.baseline - (p.height - sheet.folio_offset)) > 0.1:
+        if master.folio_offset and abs(f.baseline - (p.height - master.folio_offset)) > 0.1:
             problems.append("page %d: folio baseline at %.2f, expected %.2f (folio-offset above the edge)"
-                            % (p.number, f.baseline, p.height - sheet.folio_offset))
+                            % (p.number, f.baseline, p.height - master.folio_offset))
         if p.lines[-1] is not f:
             problems.append("page %d: the folio is not the last line" % p.number)
     return problems
+
+
+def head_style(sheet, number):
+    """The style name of page number's running head."""
+    name = "running-head-verso" if number % 2 == 0 else "running-head-recto"
+    return name if name in sheet.styles else "running-head"
+
+
+def check_heads(pages, sheet):
+    """Pages whose master has a running-head pattern for their side have one
+    line above the text area (none only for a bare {section} with no section
+    yet): inside the top margin, its baseline running-head-offset below the
+    top edge, in the running-head style's font, aligned on the text area as
+    that style says.  Other pages have nothing above the text area.
+    -> (problems, number of heads)."""
+    problems, count = [], 0
+    for p in pages:
+        master = sheet.master_of(p.number)
+        area = master.text_area(p.number)
+        _, above, _ = furniture(p, area)
+        pattern = master.head(p.number)
+        where = "page %d (%s)" % (p.number, sheet.role(p.number))
+        if pattern is None:
+            if above:
+                problems.append("%s: its master has no running head, but lines lie above the text area: %s"
+                                % (where, [l.text[:20] for l in above]))
+            continue
+        if len(above) > 1 or (not above and pattern.strip() != "{section}"):
+            problems.append("%s: %d lines above the text area, expected the running head %r: %s"
+                            % (where, len(above), pattern, [l.text[:20] for l in above]))
+            continue
+        if not above:
+            continue
+        h = above[0]
+        count += 1
+        if h.top < -EPS:
+            problems.append("%s: running head %r starts above the page (top %.2f)" % (where, h.text, h.top))
+        if abs(h.baseline - master.head_offset) > 0.1:
+            problems.append("%s: running head baseline at %.2f, expected %.2f (running-head-offset)"
+                            % (where, h.baseline, master.head_offset))
+        name = head_style(sheet, p.number)
+        if not line_has_font(h, sheet.font_of(name)):
+            problems.append("%s: running head %r in %s %g, style %s says %s %s %g"
+                            % ((where, h.text) + h.font + (name,) + sheet.font_of(name)))
+        align = sheet.resolved(name).get("text-align", "justify")
+        last = h.glyphs[-1]
+        x1 = h.x1 - (0.5 * last.size if last.c in HALF_WIDTH_AT_END and h.x1 > area[2] + EPS else 0)
+        off = {"right": x1 - area[2], "center": (h.x0 + x1 - area[0] - area[2]) / 2}.get(align, h.x0 - area[0])
+        if abs(off) > 0.5 or h.x0 < area[0] - EPS or x1 > area[2] + EPS:
+            problems.append("%s: running head %r at x %.2f..%.2f is not %s on the text area x %.2f..%.2f"
+                            % (where, h.text, h.x0, x1, {"right": "flush right", "center": "centred"}.get(
+                                align, "flush left"), area[0], area[2]))
+    return problems, count
 
 
 def check_breaks(pages, sheet):
     """No line starts with a not-at-start mark, none ends with a not-at-end one."""
     problems = []
     for p in pages:
-        body, _ = split_folio(p, sheet.text_area(p.number))
-        for l in body:
+        if sheet.is_toc(p.number):
+            continue        # right-aligned page numbers, not composed text
+        for l in text_lines(p, sheet):
             t = l.text
             if not t:
                 continue
@@ -727,8 +1108,10 @@ def justified_lines(pages, geo):
     out = []
     seq = []      # all text-area lines of the document, in order, with their page
     for p in pages:
+        if geo.sheet.is_toc(p.number):
+            continue
         area = geo.sheet.text_area(p.number)
-        body, _ = split_folio(p, area)
+        body = text_lines(p, geo.sheet)
         for i, l in enumerate(body):
             seq.append((p, area, l, i == len(body) - 1))
     for k, (p, area, l, page_last) in enumerate(seq):
@@ -783,7 +1166,9 @@ def check_justification(pages, geo):
 def check_headings(pages, geo):
     problems, count = [], 0
     for p in pages:
-        body, _ = split_folio(p, geo.sheet.text_area(p.number))
+        if geo.sheet.is_toc(p.number):
+            continue
+        body = text_lines(p, geo.sheet)
         count += sum(1 for l in body if line_has_font(l, geo.heading_font))
         if body and line_has_font(body[-1], geo.heading_font):
             problems.append("page %d ends with a heading line %r" % (p.number, body[-1].text))
@@ -829,9 +1214,21 @@ def check_giant(pages, marker, count):
 def geometry_report(pages, sheet, min_pages=None, giant=None):
     rep = Report()
     geo = Geometry(sheet)
-    rep.group("geometry: every glyph inside the text area (recto/verso margins)",
-              check_text_area(pages, sheet), "%d pages, %d lines" % (len(pages), sum(len(p.lines) for p in pages)))
-    rep.group("geometry: folio is the page number, centred below the text area", check_folio(pages, sheet))
+    roles = ", ".join("%d %s" % (r[0], sheet.parts[i].master.name or "default") if len(r) == 1 else
+                      "%d-%d %s" % (r[0], r[-1], sheet.parts[i].master.name or "default")
+                      for i, r in enumerate(map(sheet.part_range, range(len(sheet.parts)))))
+    rep.group("geometry: every glyph but running heads and folios inside its master's text area",
+              check_text_area(pages, sheet), "%d pages (%s%sbody from %d), %d lines" % (
+                  len(pages), roles, ", " if roles else "", sheet.first_body_page, sum(len(p.lines) for p in pages)))
+    folios = [p.number for p in pages if sheet.master_of(p.number).folio]
+    rep.group("geometry: folio (the page number, centred below the text area) exactly where the master "
+              "has folio!=no", check_folio(pages, sheet), "%d folios, none on page%s %s" % (
+                  len(folios), "s" if len(pages) - len(folios) != 1 else "",
+                  ",".join(str(p.number) for p in pages if p.number not in folios) or "-"))
+    probs, count = check_heads(pages, sheet)
+    rep.group("geometry: running head in the top margin exactly where the master has one", probs,
+              "%d running heads on pages %s" % (count, ",".join(
+                  str(p.number) for p in pages if sheet.master_of(p.number).head(p.number) is not None)))
     rep.group("geometry: no prohibited mark at a line start or end (CLREQ)", check_breaks(pages, sheet))
     probs, flush, total, hanging = check_justification(pages, geo)
     if geo.justified and total == 0:
@@ -927,44 +1324,51 @@ def selftest(pdf, xml_path, style_path):
     """Run each check on pdf (must pass) and on mutated copies (must fail).
     Prints the failures and one summary line."""
     rep = Report(quiet=True)
-    sheet = Sheet(style_path)
+    texts = page_texts(pdf)
+    sheet = prepare_sheet(style_path, pdf, xml_path, texts)
     geo = Geometry(sheet)
     pages = stext_pages(pdf)
-    texts = page_texts(pdf)
+    heads = head_texts(pages, sheet)
     want = expected_text(xml_path, sheet)
     outline = parse_outline(run(["mutool", "show", pdf, "outline"]))
     want_outline = expected_outline(xml_path, sheet)
+    titles = [t for _, t in want_outline]
     info = parse_info(run(["pdfinfo", pdf]))
     meta = read_meta(xml_path)
     sizes = [(sheet.width, sheet.height)] * len(pages)
     fonts = parse_pdffonts(run(["pdffonts", pdf]))
+    B = sheet.first_body_page           # physical number of the first body page
 
     checks = {
-        "text": lambda pg, tx, ol, inf, sz, fo, sh, wt: sum(check_text(tx, wt), []),
-        "kangxi": lambda pg, tx, ol, inf, sz, fo, sh, wt: compat_chars("".join(tx)),
-        "outline": lambda pg, tx, ol, inf, sz, fo, sh, wt: check_outline(ol, want_outline, tx),
-        "info": lambda pg, tx, ol, inf, sz, fo, sh, wt: sum(check_info(inf, sz, meta, sh), []),
-        "fonts": lambda pg, tx, ol, inf, sz, fo, sh, wt: check_fonts(fo),
-        "text area": lambda pg, tx, ol, inf, sz, fo, sh, wt: check_text_area(pg, sh),
-        "folio": lambda pg, tx, ol, inf, sz, fo, sh, wt: check_folio(pg, sh),
-        "breaks": lambda pg, tx, ol, inf, sz, fo, sh, wt: check_breaks(pg, sh),
-        "justification": lambda pg, tx, ol, inf, sz, fo, sh, wt: check_justification(pg, Geometry(sh))[0],
-        "headings": lambda pg, tx, ol, inf, sz, fo, sh, wt: check_headings(pg, Geometry(sh))[0],
-        "overlaps": lambda pg, tx, ol, inf, sz, fo, sh, wt: check_overlaps(pg),
+        "text": lambda d: sum(check_text(d["tx"], d["wt"], d["sh"], d["hd"]), []),
+        "front": lambda d: check_front(d["tx"], d["sh"], meta, titles)[0],
+        "kangxi": lambda d: compat_chars("".join(d["tx"])),
+        "outline": lambda d: check_outline(d["ol"], want_outline, page_bodies(d["tx"], d["sh"], d["hd"])),
+        "info": lambda d: sum(check_info(d["inf"], d["sz"], meta, d["sh"]), []),
+        "fonts": lambda d: check_fonts(d["fo"]),
+        "text area": lambda d: check_text_area(d["pg"], d["sh"]),
+        "folio": lambda d: check_folio(d["pg"], d["sh"]),
+        "heads": lambda d: check_heads(d["pg"], d["sh"])[0],
+        "breaks": lambda d: check_breaks(d["pg"], d["sh"]),
+        "justification": lambda d: check_justification(d["pg"], Geometry(d["sh"]))[0],
+        "headings": lambda d: check_headings(d["pg"], Geometry(d["sh"]))[0],
+        "overlaps": lambda d: check_overlaps(d["pg"]),
     }
-    base = dict(pg=pages, tx=texts, ol=outline, inf=info, sz=sizes, fo=fonts, sh=sheet, wt=want)
-
-    def call(name, data):
-        return checks[name](data["pg"], data["tx"], data["ol"], data["inf"], data["sz"],
-                            data["fo"], data["sh"], data["wt"])
+    base = dict(pg=pages, tx=texts, ol=outline, inf=info, sz=sizes, fo=fonts, sh=sheet, wt=want, hd=heads)
 
     for name in checks:
-        probs = call(name, base)
+        probs = checks[name](base)
         rep.group("selftest: %s passes on the good PDF" % name, probs)
 
-    def body_lines(pg, n):
-        area = sheet.text_area(n)
-        return [l for l in pg[n - 1].lines if l.top < area[3]]
+    def tlines(pg, n):
+        """The text-area lines of page n (physical number)."""
+        return text_lines(pg[n - 1], sheet)
+
+    def above(pg, n):
+        return furniture(pg[n - 1], sheet.text_area(n))[1]
+
+    def below(pg, n):
+        return furniture(pg[n - 1], sheet.text_area(n))[2]
 
     def flush_line(pg):
         for p, l, right, must, why in justified_lines(pg, geo):
@@ -979,24 +1383,63 @@ def selftest(pdf, xml_path, style_path):
             ch.x += dx
             ch.y += dy
 
+    def body_page_with(d, text):
+        """Index into tx of the first body page whose text contains text."""
+        return next(i for i in range(B - 1, len(d["tx"])) if text in d["tx"][i])
+
+    def recto_with_head(pg):
+        return next(n for n in range(B, len(pg) + 1) if n % 2 == 1 and above(pg, n))
+
     def m_drop_char(d):
-        d["tx"][2] = d["tx"][2].replace("的", "", 1)
+        i = body_page_with(d, "的")
+        d["tx"][i] = d["tx"][i].replace("的", "", 1)
 
     def m_swap_chars(d):
-        t = d["tx"][1]
-        i = t.index("算力")
-        d["tx"][1] = t[:i] + "力算" + t[i + 2:]
+        i = body_page_with(d, "算力")
+        t = d["tx"][i]
+        k = t.index("算力")
+        d["tx"][i] = t[:k] + "力算" + t[k + 2:]
 
     def m_kangxi(d):
         d["tx"][0] = d["tx"][0].replace("大", "\u2f24", 1)
 
     def m_no_folio(d):
-        d["tx"][1] = d["tx"][1].rstrip().rstrip("2")
+        d["tx"][B] = d["tx"][B].rstrip().rstrip(str(B + 1))
+
+    def m_head_kept(d):
+        d["hd"][B - 1] = ""          # the running head not recognised: it stays in the text
+
+    def m_head_other(d):
+        d["hd"][B] = d["hd"][B] + "外"
 
     def m_badge_label(d):
         d["sh"] = copy.deepcopy(sheet)
         d["sh"].styles["callout.badge"]["label"] = "第{n}项"
         d["wt"] = expected_text(xml_path, d["sh"])
+
+    def m_cover_publisher(d):
+        d["tx"][0] = d["tx"][0].replace(meta["publishers"][1], "", 1)
+
+    def m_imprint_label(d):
+        d["sh"] = copy.deepcopy(sheet)
+        name = next(a["style"] for tag, a, _ in sheet.parts[1].items if a.get("style")
+                    and sheet.own(a["style"]).get("label"))
+        d["sh"].styles[name]["label"] = "出版："
+
+    def m_field_order(d):
+        d["sh"] = copy.deepcopy(sheet)
+        items = d["sh"].parts[0].items
+        items[0], items[1] = items[1], items[0]
+
+    def m_toc_entry(d):
+        i = sheet.part_range(len(sheet.parts) - 1)[0] - 1
+        t = re.sub(r"趋势\s*4\s*情绪智能\s*\d+", "", d["tx"][i], count=1)
+        assert t != d["tx"][i]
+        d["tx"][i] = t
+
+    def m_toc_number(d):
+        i = sheet.part_range(len(sheet.parts) - 1)[0] - 1
+        d["tx"][i] = re.sub(r"^\s*\d+\s*$", "", d["tx"][i], count=1, flags=re.M)
 
     def m_outline_drop(d):
         del d["ol"][3]
@@ -1008,6 +1451,10 @@ def selftest(pdf, xml_path, style_path):
         e = d["ol"][4]
         d["ol"][4] = (e[0], "趋势 4 情绪", e[2])
 
+    def m_outline_badge(d):
+        e = d["ol"][1]
+        d["ol"][1] = (e[0], re.sub(r"^趋势\s*\d+\s*", "", e[1]), e[2])
+
     def m_outline_depth(d):
         e = d["ol"][1]
         d["ol"][1] = (0, e[1], e[2])
@@ -1015,6 +1462,10 @@ def selftest(pdf, xml_path, style_path):
     def m_outline_page(d):
         e = d["ol"][-1]
         d["ol"][-1] = (e[0], e[1], 1)
+
+    def m_outline_front(d):
+        e = d["ol"][0]
+        d["ol"][0] = (e[0], e[1], sheet.part_range(len(sheet.parts) - 1)[0])   # the contents page lists it
 
     def m_title(d):
         d["inf"]["Title"] = d["inf"]["Title"][:-1]
@@ -1046,69 +1497,114 @@ def selftest(pdf, xml_path, style_path):
             p.number += 1
 
     def m_glyph_top(d):
-        shift(body_lines(d["pg"], 2)[0], dy=-20)
+        shift(tlines(d["pg"], B + 1)[0], dy=-5)
 
     def m_glyph_bottom(d):
-        shift(body_lines(d["pg"], 4)[-1], dy=25)
+        # the body page whose last line comes nearest the foot, lowered 2 pt past it
+        n = min(range(B, len(d["pg"]) + 1), key=lambda n: sheet.text_area(n)[3] - tlines(d["pg"], n)[-1].bottom)
+        l = tlines(d["pg"], n)[-1]
+        shift(l, dy=sheet.text_area(n)[3] - l.bottom + 2)
+
+    def m_cover_margin(d):
+        shift(tlines(d["pg"], 1)[0], dx=-(sheet.text_area(1)[0] - 2))
+
+    def m_front_in_body_area(d):
+        # the contents measured with margin-inner 10 mm wider: front pages use their own master
+        d["sh"] = copy.deepcopy(sheet)
+        d["sh"].parts[-1].master.margin_inner += parse_length("10mm")
 
     def m_folio_text(d):
-        d["pg"][2].lines[-1].glyphs[0].c = "8"
+        below(d["pg"], B - 1)[0].glyphs[0].c = "8"
 
     def m_folio_centre(d):
-        shift(d["pg"][3].lines[-1], dx=2)
+        shift(below(d["pg"], B)[0], dx=2)
 
     def m_folio_missing(d):
-        d["pg"][4].lines.pop()
+        d["pg"][B].lines.remove(below(d["pg"], B + 1)[0])
 
     def m_folio_height(d):
-        shift(d["pg"][5].lines[-1], dy=3)
+        shift(below(d["pg"], B + 2)[0], dy=3)
+
+    def m_folio_cover(d):
+        f = below(d["pg"], B)[0]
+        d["pg"][0].lines.append(f)
+
+    def m_head_raised_line(d):
+        shift(tlines(d["pg"], B + 1)[0], dy=-20)
+
+    def m_head_low(d):
+        shift(above(d["pg"], B)[0], dy=3)
+
+    def m_head_side(d):
+        shift(above(d["pg"], recto_with_head(d["pg"]))[0], dx=-5)
+
+    def m_head_front(d):
+        d["pg"][1].lines.insert(0, above(d["pg"], B)[0])
+
+    def m_head_missing(d):
+        d["pg"][B - 1].lines.remove(above(d["pg"], B)[0])
+
+    def m_head_font(d):
+        for ch in above(d["pg"], B + 1)[0].chars:
+            ch.size = 9.0
 
     def m_start_comma(d):
-        l = body_lines(d["pg"], 2)[5]
-        l.glyphs[0].c = "，"
+        tlines(d["pg"], B + 1)[5].glyphs[0].c = "，"
 
     def m_start_dash(d):
-        l = body_lines(d["pg"], 3)[4]
-        l.glyphs[0].c = "—"
+        tlines(d["pg"], B + 2)[4].glyphs[0].c = "—"
 
     def m_end_quote(d):
-        l = body_lines(d["pg"], 1)[6]
-        l.glyphs[-1].c = "“"
+        tlines(d["pg"], B)[6].glyphs[-1].c = "“"
+
+    def m_cover_break(d):
+        tlines(d["pg"], 1)[1].glyphs[0].c = "。"
 
     def m_short_line(d):
-        l = flush_line(d["pg"])
-        l.glyphs.pop()
+        flush_line(d["pg"]).glyphs.pop()
 
     def m_long_line(d):
-        l = flush_line(d["pg"])
-        l.glyphs[-1].x1 += 0.2
+        flush_line(d["pg"]).glyphs[-1].x1 += 0.2
 
     def m_heading_last(d):
-        pg = d["pg"][5]
-        i = max(k for k, l in enumerate(pg.lines) if line_has_font(l, geo.heading_font))
-        pg.lines[i + 1:-1] = []
+        for n in range(B, len(d["pg"]) + 1):
+            body = tlines(d["pg"], n)
+            hs = [k for k, l in enumerate(body) if line_has_font(l, geo.heading_font)]
+            if hs and hs[-1] < len(body) - 1:
+                pg = d["pg"][n - 1]
+                for l in body[hs[-1] + 1:]:
+                    pg.lines.remove(l)
+                return
+        raise AssertionError("no page with a heading followed by text")
 
     def m_overlap(d):
-        shift(body_lines(d["pg"], 2)[6], dy=-8)
+        shift(tlines(d["pg"], B + 1)[6], dy=-8)
 
     def m_overlap_side(d):
         # two lines on one baseline whose boxes meet: the second one's first glyph
-        pg = d["pg"][0]
-        l = body_lines(d["pg"], 1)[5]
-        ch = copy.copy(l.glyphs[3])
-        pg.raw_lines.append(Line([ch]))
+        l = tlines(d["pg"], B)[5]
+        d["pg"][B - 1].raw_lines.append(Line([copy.copy(l.glyphs[3])]))
 
     mutations = [
-        ("text", "a character dropped on page 3", m_drop_char),
-        ("text", "two characters swapped on page 2", m_swap_chars),
+        ("text", "a character dropped on a body page", m_drop_char),
+        ("text", "two characters swapped on a body page", m_swap_chars),
         ("kangxi", "U+2F24 KANGXI RADICAL BIG for 大 on page 1", m_kangxi),
-        ("text", "the folio removed from page 2", m_no_folio),
+        ("text", "the folio removed from a body page", m_no_folio),
+        ("text", "a running head left in the body text", m_head_kept),
+        ("text", "a running head that does not start its page's text", m_head_other),
         ("text", "callout.badge label changed in the style sheet", m_badge_label),
+        ("front", "a publisher missing from the cover", m_cover_publisher),
+        ("front", "an imprint label changed in the style sheet", m_imprint_label),
+        ("front", "the cover's first two fields swapped in <front>", m_field_order),
+        ("front", "a contents entry missing", m_toc_entry),
+        ("front", "a contents entry without its page number", m_toc_number),
         ("outline", "an entry dropped", m_outline_drop),
         ("outline", "two entries swapped", m_outline_swap),
         ("outline", "a title truncated", m_outline_title),
+        ("outline", "a callout entry without its badge", m_outline_badge),
         ("outline", "a callout entry at depth 0", m_outline_depth),
         ("outline", "the last entry pointing at page 1", m_outline_page),
+        ("outline", "the first entry pointing at the contents page", m_outline_front),
         ("info", "Title truncated", m_title),
         ("info", "a publisher missing from Author", m_author),
         ("info", "no Subject", m_subject),
@@ -1118,30 +1614,40 @@ def selftest(pdf, xml_path, style_path):
         ("fonts", "no fonts", m_no_fonts),
         ("text area", "a justified line moved 1 pt right", m_glyph_right),
         ("text area", "recto/verso swapped", m_glyph_left_verso),
-        ("text area", "the first line of page 2 raised 20 pt", m_glyph_top),
-        ("text area", "the last line of page 4 lowered 25 pt", m_glyph_bottom),
-        ("folio", "page 3's folio reads 8", m_folio_text),
-        ("folio", "page 4's folio 2 pt off centre", m_folio_centre),
-        ("folio", "page 5 without a folio", m_folio_missing),
-        ("folio", "page 6's folio 3 pt low", m_folio_height),
+        ("text area", "the first line of a body page raised 5 pt", m_glyph_top),
+        ("text area", "the last line of a body page lowered 2 pt past the foot", m_glyph_bottom),
+        ("text area", "a cover line moved into the cover's margin", m_cover_margin),
+        ("text area", "the contents master's margin-inner 10 mm wider", m_front_in_body_area),
+        ("folio", "the contents page's folio reads 8", m_folio_text),
+        ("folio", "a folio 2 pt off centre", m_folio_centre),
+        ("folio", "a body page without a folio", m_folio_missing),
+        ("folio", "a folio 3 pt low", m_folio_height),
+        ("folio", "a folio on the cover (folio=no)", m_folio_cover),
+        ("heads", "a body line raised 20 pt into the top margin", m_head_raised_line),
+        ("heads", "a running head 3 pt low", m_head_low),
+        ("heads", "a recto's running head 5 pt off the right edge", m_head_side),
+        ("heads", "a running head on the title page", m_head_front),
+        ("heads", "a body page without its running head", m_head_missing),
+        ("heads", "a running head at 9 pt", m_head_font),
         ("breaks", "a line starting with ，", m_start_comma),
         ("breaks", "a line starting with a lone —", m_start_dash),
         ("breaks", "a line ending with “", m_end_quote),
+        ("breaks", "a cover line starting with 。", m_cover_break),
         ("justification", "a justified line missing its last glyph", m_short_line),
         ("justification", "a justified line 0.2 pt too long", m_long_line),
-        ("headings", "page 6 cut after its heading", m_heading_last),
+        ("headings", "a page cut after its heading", m_heading_last),
         ("overlaps", "a line moved 8 pt up into the previous one", m_overlap),
         ("overlaps", "a glyph drawn twice on a line", m_overlap_side),
     ]
-    touches = {"text": ("tx",), "kangxi": ("tx",), "outline": ("ol",), "info": ("inf", "sz"),
-               "fonts": ("fo",)}
+    touches = {"text": ("tx", "hd"), "front": ("tx",), "kangxi": ("tx",), "outline": ("ol",),
+               "info": ("inf", "sz"), "fonts": ("fo",)}
     for name, what, mutate in mutations:
         d = dict(base)
         for k in touches.get(name, ("pg",)):
             d[k] = clone_pages(base[k]) if k == "pg" else copy.deepcopy(base[k])
         try:
             mutate(d)
-            probs = call(name, d)
+            probs = checks[name](d)
         except Exception as e:      # a mutation that no longer applies
             rep.group("selftest: %s detects %s" % (name, what), ["cannot plant the fault: %r" % e])
             continue
@@ -1174,7 +1680,8 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     try:
         if cmd == "text":
-            return 1 if cmd_text(*args) else 0
+            multi = "--multi-page-parts" in args
+            return 1 if cmd_text(*[a for a in args if a != "--multi-page-parts"], one_page=not multi) else 0
         if cmd == "outline":
             return 1 if cmd_outline(*args) else 0
         if cmd == "info":
@@ -1189,20 +1696,25 @@ def main(argv):
             return 1 if cmd_fonts(*args) else 0
         if cmd == "geometry":
             pdf, style = args[0], args[1]
-            min_pages = giant = None
+            min_pages = giant = source = None
             rest = args[2:]
             while rest:
                 if rest[0] == "--min-pages":
                     min_pages = int(rest[1])
+                elif rest[0] == "--source":
+                    source = rest[1]
                 elif rest[0] == "--giant":
                     giant = (rest[1], int(rest[2]))
                     rest = rest[1:]
                 else:
                     raise ValueError("unknown option %s" % rest[0])
                 rest = rest[2:]
-            return 1 if geometry_report(stext_pages(pdf), Sheet(style), min_pages, giant) else 0
+            return 1 if geometry_report(stext_pages(pdf), prepare_sheet(style, pdf, source), min_pages, giant) else 0
         if cmd == "selftest":
             return 1 if selftest(*args) else 0
+        if cmd == "echo":
+            print("# " + " ".join(args))
+            return 0
         if cmd == "gen-long":
             make_long(args[0], args[1])
             return 0
@@ -1213,5 +1725,19 @@ def main(argv):
     return 2
 
 
+def main_then(argv):
+    """main() for each command of "CMD ARGS --then CMD ARGS ...", in order, in
+    this one process (a python start costs a few tenths of a second)."""
+    rc, cmd = 0, [argv[0]]
+    for a in argv[1:] + ["--then"]:
+        if a == "--then":
+            if len(cmd) > 1:
+                rc = max(rc, main(cmd))
+            cmd = [argv[0]]
+        else:
+            cmd.append(a)
+    return rc
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main_then(sys.argv))
