@@ -10,18 +10,32 @@
 #   - pdfinfo: Title and Subject equal <meta>'s, Author names every
 #     publisher, every page has the style sheet's size (A5) within 0.1 pt;
 #   - outline: one entry per section (its heading) and per callout (its
-#     title), in document order, at the depth given by outline-level, each
-#     pointing at a page that shows that text;
-#   - text: pdftotext of each page, whitespace and the trailing folio removed,
-#     concatenated, equals the body text of the XML (whitespace removed) with
-#     each numbered callout's badge (callout.badge's label, {n} = number);
-#     no Kangxi radicals / compatibility ideographs;
+#     badge and title), in document order, at the depth given by
+#     outline-level, each pointing at a body page that shows that text
+#     (running heads off);
+#   - text: page roles from the style sheet and the PDF (the <front> parts,
+#     then the body; pdfcheck.py prepare_sheet); pages whose master prints
+#     folios end with their number; each body page starts with its running
+#     head (the stext line above the text area); the body pages' pdftotext,
+#     whitespace, running heads and folios removed, concatenated, equals the
+#     body text of the XML (whitespace removed) with each numbered callout's
+#     badge (callout.badge's label, {n} = number); each front matter part
+#     fits on one page and holds exactly its items: the <field>s' metadata
+#     (after their style's label; publishers joined by the separator) and
+#     <text>s in order, and the contents list every outline title in order,
+#     each followed by a page number; no Kangxi radicals / compatibility
+#     ideographs;
 #   - checker self-test (pdfcheck.py selftest): every python check passes on
 #     the built report and fails on planted faults in its parsed data (a
-#     dropped / swapped / Kangxi character, outline, metadata and font-flag
-#     faults, a glyph outside the text area, a wrong or missing folio, a
-#     prohibited line start / end, a short or long justified line, a heading
-#     at a page foot, overlapping lines, a split giant callout);
+#     dropped / swapped / Kangxi character, a running head left in the text,
+#     a cover field missing or out of order, a contents entry or number
+#     missing, outline (badge, depth, page: also the contents page),
+#     metadata and font-flag faults, a glyph outside the text area (also on
+#     the cover and on a contents master with other margins), a wrong or
+#     missing folio or one on the cover, a running head missing / low / off
+#     its edge / on the title page / in the wrong size, a body line in the top
+#     margin, a prohibited line start / end, a short or long justified line,
+#     a heading at a page foot, overlapping lines, a split giant callout);
 #   - determinism: two builds are byte-identical with SOURCE_DATE_EPOCH unset
 #     (and then the PDF has no CreationDate/ModDate) and with it set to
 #     1700000000 (and then CreationDate is 2023-11-14 22:13:20 UTC, and
@@ -37,27 +51,38 @@ e2e_init report_pdf qpdf pdffonts pdfinfo pdftotext mutool python3 cmp
 EPOCH=1700000000
 EPOCH_ISO=2023-11-14T22:13:20
 
-# build_pdf OUT [EPOCH]: build the report, SOURCE_DATE_EPOCH unset or EPOCH.
+# build_pdf OUT [EPOCH]: build the report, SOURCE_DATE_EPOCH unset or EPOCH;
+# stderr in OUT.err, the exit status in OUT.rc (safe in the background).
 build_pdf() {
     if [ -n "$2" ]; then
         ( SOURCE_DATE_EPOCH=$2; export SOURCE_DATE_EPOCH; exec "$PAIBAN" -s "$STYLE" -o "$1" "$REPORT_XML" ) \
-            >"$TMP/out" 2>"$TMP/err"
+            >"$1.out" 2>"$1.err"
     else
         ( unset SOURCE_DATE_EPOCH; exec "$PAIBAN" -s "$STYLE" -o "$1" "$REPORT_XML" ) \
-            >"$TMP/out" 2>"$TMP/err"
+            >"$1.out" 2>"$1.err"
     fi
-    RC=$?
+    echo $? >"$1.rc"
+}
+
+# built OUT [EPOCH]: RC of that build; a sanitizer report in it is a FAIL.
+built() {
+    RC=$(cat "$1.rc" 2>/dev/null || echo 99)
+    cp "$1.err" "$TMP/err"
     check_sanitizer "-o $1${2:+ (SOURCE_DATE_EPOCH=$2)}"
 }
 
 build_pdf "$TMP/a1.pdf"
+built "$TMP/a1.pdf"
 if [ "$RC" -ne 0 ] || [ ! -s "$TMP/a1.pdf" ]; then
     fail "build: paiban exited $RC on $REPORT_XML"
-    show "$TMP/err"
+    show "$TMP/a1.pdf.err"
     e2e_finish
 fi
 ok "build: $REPORT_XML -> $(wc -c <"$TMP/a1.pdf") bytes"
 PDF=${PAIBAN_PDF:-$TMP/a1.pdf}
+# the determinism group's builds run while the checks below do
+( build_pdf "$TMP/a2.pdf"; build_pdf "$TMP/b1.pdf" "$EPOCH"; build_pdf "$TMP/b2.pdf" "$EPOCH" ) &
+DET_PID=$!
 
 # ------------------------------------------------------------------ qpdf
 qpdf --check "$PDF" >"$TMP/qpdf.out" 2>&1
@@ -76,18 +101,20 @@ else
 fi
 
 # ------------------------------------------------- fonts, info, outline, text
-pycheck pdf "$PDF" "$REPORT_XML" "$STYLE"
-
 # ------------------------------------------------------ checker self-test
 # Every check of pdfcheck.py (these and layout_geometry.sh's) must pass on
 # the built report and fail on planted faults in its parsed data.
 # (Only for the real report: the faults are planted in its known text.)
+# Both in one python run.
 if [ "$REPORT_XML" = xml/report.xml ] && [ "$STYLE" = styles/print.xml ]; then
-    pycheck selftest "$TMP/a1.pdf" "$REPORT_XML" "$STYLE"
+    pycheck pdf "$PDF" "$REPORT_XML" "$STYLE" --then selftest "$TMP/a1.pdf" "$REPORT_XML" "$STYLE"
+else
+    pycheck pdf "$PDF" "$REPORT_XML" "$STYLE"
 fi
 
 # ----------------------------------------------------------- determinism
-build_pdf "$TMP/a2.pdf"
+wait $DET_PID
+built "$TMP/a2.pdf"
 rc2=$RC
 if [ "$rc2" -ne 0 ]; then
     fail "determinism (no SOURCE_DATE_EPOCH): second build exited $rc2"
@@ -99,9 +126,9 @@ else
     ok "determinism (no SOURCE_DATE_EPOCH): byte-identical builds, no CreationDate"
 fi
 
-build_pdf "$TMP/b1.pdf" "$EPOCH"
+built "$TMP/b1.pdf" "$EPOCH"
 rc1=$RC
-build_pdf "$TMP/b2.pdf" "$EPOCH"
+built "$TMP/b2.pdf" "$EPOCH"
 rc2=$RC
 created=$(TZ=UTC pdfinfo -isodates "$TMP/b1.pdf" 2>/dev/null | sed -n 's/^CreationDate: *//p')
 modified=$(TZ=UTC pdfinfo -isodates "$TMP/b1.pdf" 2>/dev/null | sed -n 's/^ModDate: *//p')
