@@ -5,7 +5,10 @@
 #
 # Glyph positions come from `mutool draw -F stext`; tests/e2e/py/compcheck.py
 # measures them (its comment explains how advances are recovered from origins:
-# a half-width mark's quad is still 1 em wide).  Checks, on every line:
+# a half-width mark's quad is still 1 em wide).  Checks, on every composed
+# line: the lines inside the text area of each page's master (cover, title
+# page, body), not running heads or folios, and not the contents pages, whose
+# right-aligned page numbers are not composed text:
 #   breaks    no line starts with a not-at-start mark or ends with a not-at-end mark;
 #   left      body lines start on their measure (trimmed brackets ½ em before it);
 #   flush     every non-final line of a justified paragraph ends at the right edge
@@ -19,7 +22,9 @@
 #   pairs     two adjacent full-width marks take at most 1.5 em (first mark's
 #             origin to the next character's, less the stretch of their gaps);
 #   letters   letters of a Latin word sit at their natural advance (quad gap
-#             <= 0.05 pt), Western spaces >= ¼ em, every word is a source word;
+#             <= 0.05 pt), Western spaces >= min(¼ em, the font's natural space:
+#             the composer only shrinks a space, and only to ¼ em; Noto Sans
+#             CJK's is 0.224 em), every word is a word of the source;
 #   lastline  no paragraph or heading ends in a line of one letter/ideograph.
 # Documents:
 #   (a) xml/report.xml with styles/print.xml;
@@ -36,10 +41,15 @@
 #       justified line 0.2 pt short, a line-end mark set full width, Han–Latin
 #       spacing of 0.2 em on a natural-width line, of 0.1 and 0.4 em anywhere, a mark
 #       pair 0.3 em wider, a letter moved 0.15 pt, letters spaced so far that
-#       mutool reads a space, a paragraph's last line cut to one character);
+#       mutool reads a space, a Western space of 0.23 em, a paragraph's last
+#       line cut to one character);
 #   (d) mutated style sheets, measured against the unmutated sheet: each must
 #       trip its check (quanjiao → pairs, autospace=no → hanlatin,
 #       text-align=left → flush, hanging → flush, trim → left).
+#
+# Speed: every PDF is built first (in parallel), then one compcheck.py batch
+# measures them all, one process per CPU; a mutated sheet's PDF is measured
+# by the check it must trip only.
 #
 # Environment: BUILD; PAIBAN_STYLE (default styles/print.xml).
 
@@ -52,56 +62,68 @@ SEED=tests/data/seed-report.txt
 # cc CMD ARGS...: run compcheck.py through run_py (lib.sh).
 cc() { run_py "$COMPCHECK" "$@"; }
 
-# build NAME STYLE XML: build $TMP/NAME.pdf; 0 on success (a FAIL is reported otherwise).
+# build NAME STYLE XML: start building $TMP/NAME.pdf in the background.
 build() {
-    run_paiban -s "$2" -o "$TMP/$1.pdf" "$3"
-    if [ "$RC" -ne 0 ] || [ ! -s "$TMP/$1.pdf" ]; then
-        fail "$1: paiban exited $RC"
-        show "$TMP/err"
+    ( "$PAIBAN" -s "$2" -o "$TMP/$1.pdf" "$3" >"$TMP/$1.out" 2>"$TMP/$1.err"; echo $? >"$TMP/$1.rc" ) &
+}
+
+# built NAME: 0 when the build of NAME succeeded; a FAIL is reported otherwise.
+built() {
+    cp "$TMP/$1.err" "$TMP/err" 2>/dev/null
+    check_sanitizer "-o $1.pdf"
+    if [ "$(cat "$TMP/$1.rc" 2>/dev/null)" != 0 ] || [ ! -s "$TMP/$1.pdf" ]; then
+        fail "$1: paiban exited $(cat "$TMP/$1.rc" 2>/dev/null)"
+        show "$TMP/$1.err"
         return 1
     fi
     return 0
 }
 
-# ------------------------------------------------------------------ (a) report
-echo "# (a) $REPORT_XML with $STYLE"
-build report "$STYLE" "$REPORT_XML" && cc check "$TMP/report.pdf" "$STYLE" --source "$REPORT_XML" --label report
-
-# --------------------------------------------------------- (b) the seed document
-if ! python3 "$COMPCHECK" gen "$SEED" "$TMP/seed.xml" >"$TMP/gen.out" 2>&1; then
-    fail "seed: cannot generate the document from $SEED"
+# MUTATIONS: NAME CHECK STYLENAME PROP=VALUE (each must trip CHECK)
+MUTATIONS="quanjiao pairs document punctuation=quanjiao
+autospace hanlatin document autospace=no
+ragged flush p text-align=left
+hanging flush document hanging-punctuation=yes
+trim left document punctuation-trim-start=yes"
+echo "$MUTATIONS" >"$TMP/mutations"
+# the seed document and every style sheet variant, in one python run
+set -- gen "$SEED" "$TMP/seed.xml" \
+    --then restyle "$STYLE" "$TMP/narrow.xml" page margin-outer=136.64pt \
+    --then restyle "$TMP/narrow.xml" "$TMP/hang.xml" document hanging-punctuation=yes punctuation-trim-start=yes
+while read -r m_name m_check m_style m_prop; do
+    set -- "$@" --then restyle "$TMP/narrow.xml" "$TMP/m-$m_name.xml" "$m_style" "$m_prop"
+done <"$TMP/mutations"
+if ! python3 "$COMPCHECK" "$@" >"$TMP/gen.out" 2>&1 || [ ! -s "$TMP/m-trim.xml" ]; then
+    fail "seed: cannot generate the document from $SEED and the style sheet variants"
     show "$TMP/gen.out"
     e2e_finish
 fi
-echo "# (b) $(cat "$TMP/gen.out" | sed 's/^ok gen: //')"
-python3 "$COMPCHECK" restyle "$STYLE" "$TMP/narrow.xml" page margin-outer=136.64pt
-python3 "$COMPCHECK" restyle "$TMP/narrow.xml" "$TMP/hang.xml" document \
-    hanging-punctuation=yes punctuation-trim-start=yes
-build seed "$STYLE" "$TMP/seed.xml" && cc check "$TMP/seed.pdf" "$STYLE" --source "$TMP/seed.xml" --label "seed 30em"
-build narrow "$TMP/narrow.xml" "$TMP/seed.xml" &&
-    cc check "$TMP/narrow.pdf" "$TMP/narrow.xml" --source "$TMP/seed.xml" --label "seed 22.35em"
-build hang "$TMP/hang.xml" "$TMP/seed.xml" &&
-    cc check "$TMP/hang.pdf" "$TMP/hang.xml" --source "$TMP/seed.xml" --label "seed 22.35em hanging+trim"
 
-# ---------------------------------------------------------------- (c) self-test
-echo "# (c) checker self-test on planted faults"
-[ -s "$TMP/report.pdf" ] && cc selftest "$TMP/report.pdf" "$STYLE" --source "$REPORT_XML"
+build report "$STYLE" "$REPORT_XML"
+build seed "$STYLE" "$TMP/seed.xml"
+build narrow "$TMP/narrow.xml" "$TMP/seed.xml"
+build hang "$TMP/hang.xml" "$TMP/seed.xml"
+while read -r m_name m_check m_style m_prop; do
+    build "m-$m_name" "$TMP/m-$m_name.xml" "$TMP/seed.xml"
+done <"$TMP/mutations"
+wait
 
-# ---------------------------------------------------------- (d) mutated sheets
-echo "# (d) mutated style sheets, measured against the unmutated one"
-# mutate NAME CHECK STYLENAME PROP=VALUE...: the seed built with the mutation trips CHECK
-mutate() {
-    m_name=$1 m_check=$2 m_style=$3
-    shift 3
-    python3 "$COMPCHECK" restyle "$TMP/narrow.xml" "$TMP/m-$m_name.xml" "$m_style" "$@"
-    build "m-$m_name" "$TMP/m-$m_name.xml" "$TMP/seed.xml" &&
-        cc check "$TMP/m-$m_name.pdf" "$TMP/narrow.xml" --source "$TMP/seed.xml" --expect-fail "$m_check" \
-            --label "$*"
-}
-mutate quanjiao pairs document punctuation=quanjiao
-mutate autospace hanlatin document autospace=no
-mutate ragged flush p text-align=left
-mutate hanging flush document hanging-punctuation=yes
-mutate trim left document punctuation-trim-start=yes
+# One job per line for compcheck.py batch; "echo" lines are section titles.
+jobs=$TMP/jobs
+{
+    echo "echo (a) $REPORT_XML with $STYLE"
+    built report && echo "check $TMP/report.pdf $STYLE --source $REPORT_XML --label report"
+    echo "echo (b) $(sed 's/^ok gen: //' "$TMP/gen.out")"
+    built seed && echo "check $TMP/seed.pdf $STYLE --source $TMP/seed.xml --label 'seed 30em'"
+    built narrow && echo "check $TMP/narrow.pdf $TMP/narrow.xml --source $TMP/seed.xml --label 'seed 22.35em'"
+    built hang && echo "check $TMP/hang.pdf $TMP/hang.xml --source $TMP/seed.xml --label 'seed 22.35em hanging+trim'"
+    echo "echo (c) checker self-test on planted faults"
+    [ -s "$TMP/report.pdf" ] && echo "selftest $TMP/report.pdf $STYLE --source $REPORT_XML"
+    echo "echo (d) mutated style sheets, measured against the unmutated one"
+    while read -r m_name m_check m_style m_prop; do
+        built "m-$m_name" && echo "check $TMP/m-$m_name.pdf $TMP/narrow.xml --source $TMP/seed.xml --expect-fail $m_check --label '$m_prop'"
+    done <"$TMP/mutations"
+} >"$jobs"
+cc batch "$jobs"
 
 e2e_finish

@@ -17,9 +17,13 @@ text area and the body-paragraph line classification).  Used two ways:
                             headings built from the seed report text
   restyle STYLE OUT STYLENAME PROP=VALUE...
                             a copy of a style sheet with properties set on one
-                            style (STYLENAME "page" sets <page> attributes)
+                            style (STYLENAME "page" sets the default <page>'s attributes)
   selftest PDF STYLE [--source XML]
                             every check passes on PDF and fails on planted faults
+  batch JOBS                run the check / selftest command lines in file JOBS
+                            on one process per CPU; output in job order ("echo
+                            TEXT" prints "# TEXT")
+  Commands may be chained in one run: CMD ARGS --then CMD ARGS ...
 
 How the PDF is read.  paiban places every glyph absolutely (TJ adjustments),
 and the fonts' /W widths are the glyphs' natural advances, so mutool's quad
@@ -42,6 +46,11 @@ the distance to the next glyph's origin.  So:
   non-space glyphs are measured, and a space char between two Latin letters
   marks a word boundary.
 
+Which lines: the composed text, i.e. the lines inside the text area of each
+page's master (pdfcheck's page roles: front matter parts, then the body), not
+running heads or folios, and nothing of the contents pages (their
+right-aligned page numbers are not composed text).
+
 Checks (name: what fails it):
   breaks     a line starts with a not-at-start mark or ends with a not-at-end mark
   left       a body line does not start on its measure (or ½ em before it for a
@@ -58,9 +67,11 @@ Checks (name: what fails it):
              1.5 em + 0.1 pt, less the stretch of their two gaps (kaiming);
              runs of three more than 2 em
   letters    two letters of a Latin word are not at their natural distance
-             (quad gap > 0.05 pt), a Western space is below ¼ em, or a word on a
-             line is not a word of the source (letter spacing that mutool read
-             as a space)
+             (quad gap > 0.05 pt), a Western space is below min(¼ em, the font's
+             natural space: the composer only shrinks spaces, and to ¼ em; Noto
+             Sans CJK's is 0.224 em, read from the font file through fc-match),
+             or a word on a line is not a word of the source (letter spacing
+             that mutool read as a space)
   lastline   a paragraph or a heading ends in a line of one letter or ideograph
              (plus punctuation)
 """
@@ -68,10 +79,10 @@ Checks (name: what fails it):
 import os
 import re
 import statistics
+import struct
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -131,9 +142,91 @@ class Spec:
         # (font, text-align) of the styles whose blocks are headings and titles
         self.headings = [(sheet.font_of(n), sheet.resolved(n).get("text-align", "justify")) for n in names]
         self.heading_fonts = [f for f, a in self.headings[:-1]]     # a caption is not a heading
+        self.cache = {}
+        self.space_em = {}
+
+    def natural_space(self, font):
+        """The advance of U+0020 in mutool's font name (em), from the font file
+        fontconfig finds for it; None when it cannot be read."""
+        if font not in self.space_em:
+            self.space_em[font] = space_advance(font)
+        return self.space_em[font]
 
     def half_at_end(self, c):
         return c in BLANK_AFTER and self.punctuation in ("kaiming", "banjiao")
+
+
+def _font_tables(f, off):
+    f.seek(off + 4)
+    n = struct.unpack(">H", f.read(2))[0]
+    f.seek(off + 12)
+    raw = f.read(16 * n)
+    out = {}
+    for i in range(n):
+        tag, _, o, ln = struct.unpack(">4sIII", raw[16 * i:16 * i + 16])
+        out[tag.decode("latin-1")] = o
+    return out
+
+
+def _cmap_glyph(f, off, cp):
+    """The glyph of code point cp (< 0x10000) in a cmap's format 4 or 12 subtable."""
+    f.seek(off)
+    _, n = struct.unpack(">HH", f.read(4))
+    subs = [struct.unpack(">HHI", f.read(8)) for _ in range(n)]
+    for _, _, o in subs:
+        f.seek(off + o)
+        fmt = struct.unpack(">H", f.read(2))[0]
+        if fmt == 4:
+            f.seek(off + o)
+            head = f.read(14)
+            seg = struct.unpack(">H", head[6:8])[0] // 2
+            rest = f.read(8 * seg + 2)
+            ends = struct.unpack(">%dH" % seg, rest[:2 * seg])
+            starts = struct.unpack(">%dH" % seg, rest[2 * seg + 2:4 * seg + 2])
+            deltas = struct.unpack(">%dh" % seg, rest[4 * seg + 2:6 * seg + 2])
+            ranges = struct.unpack(">%dH" % seg, rest[6 * seg + 2:8 * seg + 2])
+            for k in range(seg):
+                if starts[k] <= cp <= ends[k]:
+                    if not ranges[k]:
+                        return (cp + deltas[k]) & 0xFFFF
+                    f.seek(off + o + 14 + 6 * seg + 2 + 2 * k + ranges[k] + 2 * (cp - starts[k]))
+                    g = struct.unpack(">H", f.read(2))[0]
+                    return (g + deltas[k]) & 0xFFFF if g else None
+        elif fmt == 12:
+            f.seek(off + o + 12)
+            count = struct.unpack(">I", f.read(4))[0]
+            for _ in range(count):
+                a, b, g = struct.unpack(">III", f.read(12))
+                if a <= cp <= b:
+                    return g + cp - a
+    return None
+
+
+def space_advance(font):
+    """The advance width (em) of U+0020 in the installed font whose PostScript
+    name mutool reports (fc-match; hmtx, standard library only), or None."""
+    try:
+        out = pc.run(["fc-match", "-f", "%{file}|%{index}|%{postscriptname}", ":postscriptname=" + font])
+        path, index, name = out.split("|")
+        if name != font:
+            return None
+        with open(path, "rb") as f:
+            off = 0
+            if f.read(4) == b"ttcf":
+                f.seek(12 + 4 * int(index))
+                off = struct.unpack(">I", f.read(4))[0]
+            t = _font_tables(f, off)
+            f.seek(t["head"] + 18)
+            upem = struct.unpack(">H", f.read(2))[0]
+            f.seek(t["hhea"] + 34)
+            nmetrics = struct.unpack(">H", f.read(2))[0]
+            gid = _cmap_glyph(f, t["cmap"], 0x20)
+            if gid is None:
+                return None
+            f.seek(t["hmtx"] + 4 * min(gid, nmetrics - 1))
+            return struct.unpack(">H", f.read(2))[0] / upem
+    except (RuntimeError, OSError, ValueError, KeyError, struct.error):
+        return None
 
 
 class TrimGeometry(pc.Geometry):
@@ -181,12 +274,18 @@ def gap_stretch(line):
 
 
 def body_lines(pages, spec):
-    """Every line in a text area (no folios), in document order, with its page."""
-    out = []
-    for p in pages:
-        body, _ = pc.split_folio(p, spec.sheet.text_area(p.number))
-        out.extend((p, l) for l in body)
-    return out
+    """Every composed line in document order, with its page: the lines inside
+    the text area of each page's master (no running heads, no folios), the
+    contents pages left out (their right-aligned page numbers are not
+    composed text).  Cached per pages list for the life of spec."""
+    key = id(pages)
+    if key not in spec.cache:
+        out = []
+        for p in pages:
+            if not spec.sheet.is_toc(p.number):
+                out.extend((p, l) for l in pc.text_lines(p, spec.sheet))
+        spec.cache[key] = (pages, out)      # pages kept alive: its id stays unique
+    return spec.cache[key][1]
 
 
 def classify(pages, spec):
@@ -395,8 +494,9 @@ def check_pairs(pages, spec):
 def source_words(xml_path):
     if not xml_path:
         return None
-    body = ET.parse(xml_path).getroot().find("body")
-    text = "".join(body.itertext())
+    root = ET.parse(xml_path).getroot()
+    body = root.find("body")
+    text = "".join(root.itertext())         # the front matter sets <meta> fields
     # generated labels (callout badges "趋势 {n}", list numbers) add numbers
     text += " " + " ".join(el.get("number", "") for el in body.iter("callout")) + " " + \
         " ".join(str(i) for i in range(1, 100))
@@ -416,7 +516,7 @@ def spaced_glyphs(line):
 
 
 def check_letters(pages, spec, words=None):
-    problems, pairs, spaces, checked, maxgap = [], 0, [], 0, -1e9
+    problems, pairs, spaces, checked, maxgap, lows = [], 0, [], 0, -1e9, []
     for p, l in body_lines(pages, spec):
         seq = spaced_glyphs(l)
         found, word = [], ""
@@ -426,9 +526,14 @@ def check_letters(pages, spec, words=None):
                 gap = ch.x - prev.x1
                 if spaced:
                     spaces.append(gap / ch.size)
-                    if gap < 0.25 * ch.size - LETTER_TOL:
+                    natural = spec.natural_space(prev.font)
+                    least = min(natural, 0.25) if natural else 0.25
+                    lows.append(least)
+                    if gap < least * prev.size - LETTER_TOL:
                         problems.append("page %d: Western space of %.3f pt (%.3f em) between %s and %s, below "
-                                        "1/4 em: %r" % (p.number, gap, gap / ch.size, prev.c, ch.c, l.text[:30]))
+                                        "%.3f em (min of 1/4 em and the natural space of %s%s): %r"
+                                        % (p.number, gap, gap / ch.size, prev.c, ch.c, least, prev.font,
+                                           ", %.3f em" % natural if natural else ": unknown", l.text[:30]))
                 else:
                     pairs += 1
                     maxgap = max(maxgap, gap)
@@ -451,8 +556,9 @@ def check_letters(pages, spec, words=None):
                 if w not in words and not edge_ok:
                     problems.append("page %d: %r is not a word of the source (letter spacing?): %r"
                                     % (p.number, w, l.text[:30]))
-    fig = "%d letter pairs within words, largest quad gap %.3f pt; %d Western spaces, min %s em%s" % (
+    fig = "%d letter pairs within words, largest quad gap %.3f pt; %d Western spaces, min %s em (floor %s)%s" % (
         pairs, maxgap if pairs else 0, len(spaces), "%.3f" % min(spaces) if spaces else "-",
+        "/".join(sorted({"%.3f" % v for v in lows})) or "-",
         "; %d words all words of the source" % checked if words is not None else "")
     if pairs == 0:
         problems.append("no pair of Latin letters found")
@@ -500,10 +606,16 @@ TITLES = {"breaks": "no prohibited mark at a line start or end",
           "lastline": "no paragraph or heading ends in a lone character"}
 
 
-def cmd_check(pdf, style, expect_fail=(), source=None, label=""):
-    sheet = pc.Sheet(style)
+def load(pdf, style, source):
+    """(parsed pages, style sheet with its page roles measured on them)."""
     pages = pc.stext_pages(pdf)
-    results = run_checks(pages, sheet, source_words(source))
+    sheet = pc.prepare_sheet(style, pdf, source, [p.text for p in pages])
+    return pages, sheet
+
+
+def cmd_check(pdf, style, expect_fail=(), source=None, label=""):
+    pages, sheet = load(pdf, style, source)
+    results = run_checks(pages, sheet, source_words(source), only=expect_fail or None)
     rep = pc.Report()
     prefix = "%s: " % label if label else ""
     if expect_fail:
@@ -534,6 +646,11 @@ def seed_structure(seed_path):
         if t:
             items.append(("par" if len(t) > 40 else "short", t))
     return items
+
+
+def escape(text):
+    """XML character data (xml.sax.saxutils would pull in urllib: slow to import)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 HAN_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u4e00-\u9fff])")
@@ -629,7 +746,9 @@ def restyle(style, out, name, props):
     """Copy style sheet style to out with props set on the style called name."""
     tree = ET.parse(style)
     root = tree.getroot()
-    el = root.find("page") if name == "page" else next(
+    pages = root.findall("page")
+    default = next((p for p in pages if p.get("name") is None), pages[0] if pages else None)
+    el = default if name == "page" else next(
         (s for s in root.findall("style") if s.get("name") == name), None)
     if el is None:
         el = ET.SubElement(root, "style", {"name": name})
@@ -643,8 +762,7 @@ def restyle(style, out, name, props):
 # Self-test: each check passes on a good PDF and fails on planted faults
 # --------------------------------------------------------------------------
 def selftest(pdf, style, source=None):
-    sheet = pc.Sheet(style)
-    pages = pc.stext_pages(pdf)
+    pages, sheet = load(pdf, style, source)
     words = source_words(source)
     rep = pc.Report(quiet=True)
     base = run_checks(pages, sheet, words)
@@ -755,6 +873,18 @@ def selftest(pdf, style, source=None):
                     return
         raise AssertionError("no letter pair")
 
+    def m_space_narrow(pg):
+        # a Western space set at 0.23 em: below 1/4 em, and below the natural space of
+        # the report's serif (0.256 em), so below the floor min(natural, 1/4 em)
+        for p, l in body_lines(pg, spec):
+            seq = spaced_glyphs(l)
+            for k in range(1, len(seq)):
+                (a, _), (b, spaced) = seq[k - 1], seq[k]
+                if spaced and is_latin(a.c) and is_latin(b.c) and (spec.natural_space(a.font) or 1) > 0.23:
+                    shift(l.chars[l.chars.index(b):], a.x1 + 0.23 * a.size - b.x)
+                    return
+        raise AssertionError("no Western space")
+
     def m_lastline(pg):
         for p, l, right, must, why in classify(pg, spec):
             if right is not None and not must and sum(map(is_letter, l.text)) >= 2 and \
@@ -777,6 +907,7 @@ def selftest(pdf, style, source=None):
         ("pairs", "a mark pair 0.3 em wider", m_pair),
         ("letters", "a letter moved 0.15 pt right", m_letter),
         ("letters", "letter spacing read by mutool as a space", m_letter_space),
+        ("letters", "a Western space narrowed to 0.23 em", m_space_narrow),
         ("lastline", "a paragraph's last line cut to one character", m_lastline),
     ]
     for name, what, mutate in mutations:
@@ -794,6 +925,60 @@ def selftest(pdf, style, source=None):
     return rep.failed
 
 
+def parse_check_args(args):
+    opts = {"--expect-fail": [], "--source": None, "--label": ""}
+    pos, key = [], None
+    for a in args:
+        if a in opts:
+            key = a
+        elif key == "--expect-fail":
+            if a not in CHECKS:
+                raise ValueError("unknown check %r" % a)
+            opts[key].append(a)
+        elif key:
+            opts[key], key = a, None
+        else:
+            pos.append(a)
+    return pos[0], pos[1], opts["--expect-fail"], opts["--source"], opts["--label"]
+
+
+def run_job(line):
+    """Run one batch job (a check or selftest command line); -> (its output, failed)."""
+    import contextlib
+    import io
+    import shlex
+    if line.startswith("echo "):
+        return "# %s\n" % line[5:], False
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            failed = main(["compcheck"] + shlex.split(line)) != 0
+        except Exception as e:      # report, do not lose the other jobs
+            print("FAIL %s: the checker crashed: %r" % (line.split()[0], e))
+            failed = True
+    return out.getvalue(), failed
+
+
+def batch(jobfile):
+    """Run the jobs of jobfile (one command line each: check ... or selftest ...)
+    on a pool of processes, one per CPU (at most 4); print their output in
+    job order."""
+    with open(jobfile, encoding="utf-8") as f:
+        jobs = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    procs = max(1, min(len(jobs), os.cpu_count() or 1, 4))
+    if procs > 1:
+        import multiprocessing
+        with multiprocessing.get_context("fork").Pool(procs) as pool:
+            results = pool.map(run_job, jobs, chunksize=1)
+    else:
+        results = [run_job(j) for j in jobs]
+    failed = 0
+    for text, bad in results:
+        sys.stdout.write(text)
+        failed += bad
+    return failed
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -801,20 +986,9 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     try:
         if cmd == "check":
-            opts = {"--expect-fail": [], "--source": None, "--label": ""}
-            pos, key = [], None
-            for a in args:
-                if a in opts:
-                    key = a
-                elif key == "--expect-fail":
-                    if a not in CHECKS:
-                        raise ValueError("unknown check %r" % a)
-                    opts[key].append(a)
-                elif key:
-                    opts[key], key = a, None
-                else:
-                    pos.append(a)
-            return 1 if cmd_check(pos[0], pos[1], opts["--expect-fail"], opts["--source"], opts["--label"]) else 0
+            return 1 if cmd_check(*parse_check_args(args)) else 0
+        if cmd == "batch":
+            return 1 if batch(args[0]) else 0
         if cmd == "gen":
             n = make_doc(args[0], args[1])
             print("ok gen: %s with %d paragraphs" % (args[1], n))
@@ -832,5 +1006,19 @@ def main(argv):
     return 2
 
 
+def main_then(argv):
+    """main() for each command of "CMD ARGS --then CMD ARGS ...", in order, in
+    this one process (a python start costs a few tenths of a second)."""
+    rc, cmd = 0, [argv[0]]
+    for a in argv[1:] + ["--then"]:
+        if a == "--then":
+            if len(cmd) > 1:
+                rc = max(rc, main(cmd))
+            cmd = [argv[0]]
+        else:
+            cmd.append(a)
+    return rc
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main_then(sys.argv))
