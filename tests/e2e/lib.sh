@@ -10,7 +10,9 @@
 #   run_paiban ARGS...     run $PAIBAN ARGS; stdout/stderr in $TMP/out, $TMP/err;
 #                          the exit status in $RC; a sanitizer report is a FAIL
 #   pycheck CMD ARGS...    run pdfcheck.py CMD ARGS, pass its lines through and
-#                          count its FAIL lines as failures
+#                          count its FAIL lines as failures (run_py SCRIPT ARGS
+#                          for another checker; py_start NAME SCRIPT ARGS and
+#                          py_collect NAME to run one in the background)
 #   e2e_finish             print the tally, exit 1 if anything failed
 
 BUILD=${BUILD:-build}
@@ -69,13 +71,33 @@ run_py() {
     e2e_py_script=$1
     shift
     python3 "$e2e_py_script" "$@" >"$TMP/py.out" 2>&1
-    e2e_py_rc=$?
-    cat "$TMP/py.out"
-    e2e_py_fails=$(grep -c '^FAIL' "$TMP/py.out")
+    py_tally "$TMP/py.out" $? "$(basename "$e2e_py_script") $1"
+}
+
+# py_start NAME SCRIPT ARGS...: run a python checker in the background, its
+# output in $TMP/NAME.py; py_collect NAME waits for it and tallies it like
+# run_py.  (To overlap a checker with builds; one at a time per NAME.)
+py_start() {
+    e2e_py_name=$1
+    shift
+    ( python3 "$@" >"$TMP/$e2e_py_name.py" 2>&1; echo $? >"$TMP/$e2e_py_name.py.rc" ) &
+    eval "E2E_PY_PID_$e2e_py_name=\$!"
+    eval "E2E_PY_WHAT_$e2e_py_name=\"\$(basename \"\$1\") \$2\""
+}
+py_collect() {
+    eval "wait \$E2E_PY_PID_$1"
+    eval "py_tally \"\$TMP/\$1.py\" \"\$(cat \"\$TMP/\$1.py.rc\" 2>/dev/null || echo 1)\" \"\$E2E_PY_WHAT_$1\""
+}
+
+# py_tally FILE RC WHAT: print a checker's output, count its FAIL lines as
+# failures, or one failure when it exited non-zero without reporting any.
+py_tally() {
+    cat "$1"
+    e2e_py_fails=$(grep -c '^FAIL' "$1")
     if [ "$e2e_py_fails" -gt 0 ]; then
         E2E_FAILED=$((E2E_FAILED + e2e_py_fails))
-    elif [ "$e2e_py_rc" -ne 0 ]; then
-        fail "$(basename "$e2e_py_script") $1: exited $e2e_py_rc without reporting a failure"
+    elif [ "$2" -ne 0 ]; then
+        fail "$3: exited $2 without reporting a failure"
     fi
 }
 
