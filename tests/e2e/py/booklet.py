@@ -6,9 +6,10 @@ Used by tests/e2e/booklet.sh, as a module (every check is a function of
 parsed data returning (problems, figures), so the self-test can plant faults)
 and as a command:
 
-  check PDF XML STYLE [--selftest DIR] [--label TEXT]
-                             the booklet checks below, one line per group;
-                             then the self-test (copies planted in DIR)
+  check PDF XML STYLE [--selftest DIR] [--label TEXT] [--only NAME...]
+                             the booklet checks below (or the named ones),
+                             one line per group; then the self-test (copies
+                             planted in DIR)
   check PDF XML STYLE --expect-fail NAME... [--label TEXT]
                              PDF was built with a mutated style sheet and is
                              measured against STYLE: the named checks must fail
@@ -474,15 +475,24 @@ def colour_share(img, colour, region=None, exclude=()):
     those in the rectangles of exclude, within BG_TOL of colour."""
     w, h, px = img
     x0, y0, x1, y1 = region or (0, 0, w, h)
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    mask = bytearray(w * h)
+    for e in exclude:
+        ex0, ex1 = max(0, e[0]), min(w, e[2])
+        if ex1 > ex0:
+            for y in range(max(0, e[1]), min(h, e[3])):
+                mask[y * w + ex0:y * w + ex1] = b"\x01" * (ex1 - ex0)
+    r0, g0, b0 = colour
     hit = total = 0
-    for y in range(max(0, y0), min(h, y1)):
-        row = px[3 * w * y:3 * w * (y + 1)]
-        for x in range(max(0, x0), min(w, x1)):
-            if any(e[0] <= x < e[2] and e[1] <= y < e[3] for e in exclude):
+    for y in range(y0, y1):
+        base = y * w
+        for x in range(x0, x1):
+            if mask[base + x]:
                 continue
             total += 1
-            r, g, b = row[3 * x:3 * x + 3]
-            hit += abs(r - colour[0]) <= BG_TOL and abs(g - colour[1]) <= BG_TOL and abs(b - colour[2]) <= BG_TOL
+            i = 3 * (base + x)
+            if abs(px[i] - r0) <= BG_TOL and abs(px[i + 1] - g0) <= BG_TOL and abs(px[i + 2] - b0) <= BG_TOL:
+                hit += 1
     return hit / total if total else 0.0
 
 
@@ -631,7 +641,7 @@ TITLES = {"toc": "contents: every outline title, its page number where it lands"
           "background": "pages on a master with a background are that colour (>= 99% outside the text)"}
 
 
-def cmd_check(pdf, xml_path, style_path, selftest_dir=None, expect_fail=(), label=""):
+def cmd_check(pdf, xml_path, style_path, selftest_dir=None, expect_fail=(), label="", only=None):
     rep = pc.Report()
     if expect_fail:
         b = Booklet(pdf, xml_path, style_path, render="background" in expect_fail)
@@ -641,7 +651,7 @@ def cmd_check(pdf, xml_path, style_path, selftest_dir=None, expect_fail=(), labe
             rep.group("%smutation detected by %s" % (label + ": " if label else "", name),
                       [] if probs else ["the check passed: %s" % fig], probs[0][:150] if probs else "")
         return rep.failed
-    b = Booklet(pdf, xml_path, style_path)
+    b = Booklet(pdf, xml_path, style_path, render=not only or "background" in only)
     if label:
         print("# %s" % label)
     print("# %d pages: %s; body %d-%d" % (
@@ -649,8 +659,8 @@ def cmd_check(pdf, xml_path, style_path, selftest_dir=None, expect_fail=(), labe
                                            else r[0]) for part, r in zip(b.sheet.parts, map(
                                                b.sheet.part_range, range(len(b.sheet.parts))))),
         b.sheet.first_body_page, len(b.pages)))
-    for name, (probs, fig) in run_checks(b).items():
-        rep.group("booklet: %s: %s" % (name, TITLES[name]), probs, fig)
+    for name, (probs, fig) in run_checks(b, only).items():
+        rep.group("%s%s: %s" % (label + ": " if label else "booklet: ", name, TITLES[name]), probs, fig)
     if selftest_dir:
         rep.failed += selftest(pdf, xml_path, style_path, selftest_dir, b)
     return rep.failed
@@ -1042,11 +1052,11 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     try:
         if cmd == "check":
-            opts, pos, key = {"--selftest": None, "--expect-fail": [], "--label": ""}, [], None
+            opts, pos, key = {"--selftest": None, "--expect-fail": [], "--label": "", "--only": []}, [], None
             for a in args:
                 if a in opts:
                     key = a
-                elif key == "--expect-fail":
+                elif key in ("--expect-fail", "--only"):
                     if a not in TITLES:
                         raise ValueError("unknown check %r" % a)
                     opts[key].append(a)
@@ -1055,7 +1065,7 @@ def main(argv):
                 else:
                     pos.append(a)
             return 1 if cmd_check(*pos, selftest_dir=opts["--selftest"], expect_fail=opts["--expect-fail"],
-                                  label=opts["--label"]) else 0
+                                  label=opts["--label"], only=opts["--only"] or None) else 0
         if cmd == "fixtures":
             write_fixtures(args[0])
             return 0
