@@ -71,7 +71,7 @@ int image_probe(const char *path, image_type *type, int *width, int *height, con
     unsigned char sig[8];
     int rc = -1;
     size_t n = fread(sig, 1, sizeof sig, f);
-    *why = "not a PNG or JPEG file";
+    *why = "not a PNG or JPEG file (corrupt, or another format)";
     if (n == 8 && memcmp(sig, "\x89PNG\r\n\x1a\n", 8) == 0) {
         *type = IMAGE_PNG;
         rc = probe_png(f, width, height);

@@ -422,16 +422,28 @@ static void read_metadata(st_tree *t, const doc_node *meta)
 
 /* ---- front matter (the style sheet's <front>) ------------------------------ */
 
+/* The text of a metadata field other than the publishers, or NULL. */
+static const char *field_value(const st_tree *t, const char *name)
+{
+    return strcmp(name, "title") == 0 ? t->title : strcmp(name, "subtitle") == 0 ? t->subtitle
+         : strcmp(name, "year") == 0 ? t->year : strcmp(name, "subject") == 0 ? t->subject
+         : t->source;
+}
+
+/* 1 when the document has a value for the field el names. */
+static int field_present(const st_tree *t, const doc_node *el)
+{
+    const char *name = doc_attr_get(el, "name");
+    return strcmp(name, "publishers") == 0 ? t->npublishers > 0 : field_value(t, name) != NULL;
+}
+
 /* The value of a metadata field as spans of b ("br" separators become breaks). */
 static void add_field(st_block *b, const st_tree *t, const doc_node *el)
 {
     const char *name = doc_attr_get(el, "name");
     if (strcmp(name, "publishers") != 0) {
-        const char *v = strcmp(name, "title") == 0 ? t->title : strcmp(name, "subtitle") == 0 ? t->subtitle
-                      : strcmp(name, "year") == 0 ? t->year : strcmp(name, "subject") == 0 ? t->subject
-                      : t->source;
-        if (v)
-            add_span(b, v, strlen(v), b->style, el->pos);
+        const char *v = field_value(t, name);
+        add_span(b, v, strlen(v), b->style, el->pos);
         return;
     }
     const char *sep = doc_attr_get(el, "separator");
@@ -467,10 +479,15 @@ static void add_toc_entries(walker *w, st_block *toc, const st_block *b, const c
         add_toc_entries(w, toc, b->children[i], entry_style);
 }
 
-/* Build one element of a <part>: a metadata field, literal text, or a TOC. */
+/*
+ * Build one element of a <part>: a metadata field, literal text, or a TOC.
+ * NULL for a field the document does not have: its label would stand alone.
+ */
 static st_block *part_item(walker *w, const doc_node *el, const st_block *part, const st_block *body)
 {
     const style_rule *r = named_rule(w->sheet, el);
+    if (strcmp(el->name, "field") == 0 && !field_present(w->tree, el))
+        return NULL;
     if (strcmp(el->name, "toc") == 0) {
         st_block *toc = new_block(w, ST_BOX, "toc", el->pos, r, part->style);
         const char *entry = doc_attr_get(el, "entry-style");
@@ -498,9 +515,11 @@ static void add_front_matter(walker *w, st_block *root, const st_block *body)
             continue;
         st_block *part = new_block(w, ST_BOX, "part", el->pos, named_rule(w->sheet, el), root->style);
         part->master = style_find_page(w->sheet, doc_attr_get(el, "page"));
-        for (const doc_node *c = el->first; c; c = c->next)
-            if (c->kind == DOC_ELEMENT)
-                add_child(part, part_item(w, c, part, body));
+        for (const doc_node *c = el->first; c; c = c->next) {
+            st_block *item = c->kind == DOC_ELEMENT ? part_item(w, c, part, body) : NULL;
+            if (item)
+                add_child(part, item);
+        }
         add_child(root, part);
     }
 }
