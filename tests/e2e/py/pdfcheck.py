@@ -214,9 +214,39 @@ def parse_stext(data):
     return pages
 
 
+def trim_boxes(pdf):
+    """Each page's TrimBox as (left, top, width, height) in mutool's coordinates
+    (origin at the MediaBox's top-left corner, y down), from pdfinfo -box."""
+    out = run(["pdfinfo", "-box", "-f", "1", "-l", str(page_count(pdf)), pdf])
+    boxes = {}
+    for m in re.finditer(r"^Page\s+(\d+) (MediaBox|TrimBox):\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)",
+                         out, re.M):
+        boxes.setdefault(int(m.group(1)), {})[m.group(2)] = [float(v) for v in m.group(3, 4, 5, 6)]
+    result = []
+    for n in sorted(boxes):
+        media, trim = boxes[n]["MediaBox"], boxes[n].get("TrimBox", boxes[n]["MediaBox"])
+        result.append((trim[0] - media[0], media[3] - trim[3], trim[2] - trim[0], trim[3] - trim[1]))
+    return result
+
+
+def to_trim(pages, boxes):
+    """Move parsed pages into trimmed-page coordinates (as the display list has
+    them), so that bleed and marks around the trim do not shift any check."""
+    for page, (left, top, width, height) in zip(pages, boxes):
+        seen = set()
+        for line in page.raw_lines:
+            for ch in line.chars:
+                if id(ch) not in seen:
+                    seen.add(id(ch))
+                    ch.x, ch.x0, ch.x1, ch.y = ch.x - left, ch.x0 - left, ch.x1 - left, ch.y - top
+        page.width, page.height = width, height
+    return pages
+
+
 def stext_pages(pdf):
-    """Run mutool on pdf and parse the result."""
-    return parse_stext(run(["mutool", "draw", "-q", "-F", "stext", "-o", "-", pdf]).encode("utf-8"))
+    """Run mutool on pdf and parse the result, in trimmed-page coordinates."""
+    pages = parse_stext(run(["mutool", "draw", "-q", "-F", "stext", "-o", "-", pdf]).encode("utf-8"))
+    return to_trim(pages, trim_boxes(pdf))
 
 
 # --------------------------------------------------------------------------
@@ -904,9 +934,7 @@ def cmd_info(pdf, xml_path, style_path):
     rep = Report()
     sheet = Sheet(style_path)
     info = parse_info(run(["pdfinfo", pdf]))
-    n = int(info.get("Pages", "0"))
-    sizes = [(float(m.group(1)), float(m.group(2))) for m in re.finditer(
-        r"^Page\s+\d+ size:\s+([0-9.]+) x ([0-9.]+)", run(["pdfinfo", "-f", "1", "-l", str(n), pdf]), re.M)]
+    sizes = [(w, h) for _, _, w, h in trim_boxes(pdf)]      # the trimmed page, not the bleed
     meta = read_meta(xml_path)
     meta_p, size_p = check_info(info, sizes, meta, sheet)
     rep.group("pdfinfo: Title, Author, Subject from <meta>", meta_p,
