@@ -1086,19 +1086,5 @@ def main(argv):
     return 2
 
 
-def main_then(argv):
-    """main() for each command of "CMD ARGS --then CMD ARGS ...", in order, in
-    this one process."""
-    rc, cmd = 0, [argv[0]]
-    for a in argv[1:] + ["--then"]:
-        if a == "--then":
-            if len(cmd) > 1:
-                rc = max(rc, main(cmd))
-            cmd = [argv[0]]
-        else:
-            cmd.append(a)
-    return rc
-
-
 if __name__ == "__main__":
-    sys.exit(main_then(sys.argv))
+    sys.exit(pc.main_then(sys.argv, main))

@@ -1753,14 +1753,16 @@ def main(argv):
     return 2
 
 
-def main_then(argv):
-    """main() for each command of "CMD ARGS --then CMD ARGS ...", in order, in
-    this one process (a python start costs a few tenths of a second)."""
+def main_then(argv, main_fn=None):
+    """Run main_fn (default: this module's main) for each command of
+    "CMD ARGS --then CMD ARGS ...", in order, in this one process (a python
+    start costs a few tenths of a second)."""
+    main_fn = main_fn or main
     rc, cmd = 0, [argv[0]]
     for a in argv[1:] + ["--then"]:
         if a == "--then":
             if len(cmd) > 1:
-                rc = max(rc, main(cmd))
+                rc = max(rc, main_fn(cmd))
             cmd = [argv[0]]
         else:
             cmd.append(a)
