@@ -34,7 +34,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 OUTPUTS := out/report.pdf out/report-imposed.pdf
 
-.PHONY: all deps build outputs check check-run check-asan bench clean
+.PHONY: all deps build outputs previews check check-run check-asan bench clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -88,6 +88,14 @@ out/report.pdf: $(BUILD)/paiban xml/report.xml $(wildcard xml/*.rng) styles/prin
 out/report-imposed.pdf: $(BUILD)/paiban xml/report.xml $(wildcard xml/*.rng) styles/print.xml
 	@mkdir -p out
 	$(BUILD)/paiban -s styles/print.xml --impose saddle --marks --sheet A3 -o $@ xml/report.xml
+
+# Proofs to look at: the cover, a dense page, and the second sheet's front.
+previews: deps
+	@$(MAKE) --no-print-directory $(OUTPUTS)
+	@mkdir -p out/previews
+	pdftoppm -r 80 -f 1 -l 1 -png out/report.pdf out/previews/cover
+	pdftoppm -r 150 -f 9 -l 9 -png out/report.pdf out/previews/dense
+	pdftoppm -r 60 -f 3 -l 3 -png out/report-imposed.pdf out/previews/spread
 
 check: deps
 	@$(MAKE) --no-print-directory check-run
