@@ -21,14 +21,31 @@ typedef struct source {
     size_t cur_off;
 } source;
 
+/* Every file of one document (the main file and its XIncludes). */
+typedef struct loader {
+    pb_ctx *ctx;
+    int n, cap;
+    source **src;               /* owned; src[0] is the main file */
+    char *root_dir;             /* XIncludes must stay below this directory */
+} loader;
+
 /* State for libxml2's error callbacks. */
 typedef struct err_sink {
     pb_ctx *ctx;
-    source *src;
+    loader *ld;
+    source *src;                /* the file being parsed, for parse errors */
     int count;
 } err_sink;
 
-enum { MAX_REPORTED_ERRORS = 20 };
+enum { MAX_REPORTED_ERRORS = 20, MAX_INCLUDE_DEPTH = 16 };
+
+/*
+ * Element positions live in libxml2's node->_private while parsing: the
+ * file's index in the loader in the high bits, the byte offset of the
+ * element's '<' plus one in the low 40 bits (0 means unknown).
+ */
+#define OFFSET_BITS 40
+#define OFFSET_MASK ((((uintptr_t)1) << OFFSET_BITS) - 1)
 
 /* Read a whole file into memory; NULL with an error when it cannot be read. */
 static char *read_file(pb_ctx *ctx, const char *path, size_t *len)
@@ -122,19 +139,28 @@ static int line_of(const source *s, size_t off)
 }
 
 /* The position of an element's '<', recorded while parsing (see on_start_element). */
-static pb_pos element_pos(const source *s, xmlNodePtr x)
+static pb_pos element_pos(const loader *ld, xmlNodePtr x)
 {
-    size_t stored = (size_t)(uintptr_t)x->_private;
+    uintptr_t mark = (uintptr_t)x->_private;
+    const source *s = ld->src[mark >> OFFSET_BITS];
+    size_t stored = (size_t)(mark & OFFSET_MASK);
     if (!stored)
         return (pb_pos){s->file, (int)xmlGetLineNo(x), 1};
     int line = line_of(s, stored - 1);
     return (pb_pos){s->file, line, column_of(s, line, stored - 1)};
 }
 
+/* The loader's index of the file that element x came from. */
+static int file_of(xmlNodePtr x)
+{
+    return (int)((uintptr_t)x->_private >> OFFSET_BITS);
+}
+
 /* Parser state for recording where each start tag begins. */
 typedef struct tag_recorder {
     startElementNsSAX2Func start_element;   /* libxml2's own handler */
     const source *src;
+    int file;                               /* its index in the loader */
 } tag_recorder;
 
 /*
@@ -156,8 +182,8 @@ static void on_start_element(void *ctxp, const xmlChar *name, const xmlChar *pre
         off = rec->src->len;
     while (off > 0 && rec->src->buf[off - 1] != '<')
         off--;
-    if (pc->node && off > 0)
-        pc->node->_private = (void *)(uintptr_t)off; /* offset of '<' plus one */
+    if (pc->node)
+        pc->node->_private = (void *)((uintptr_t)rec->file << OFFSET_BITS | (uintptr_t)off);
 }
 
 /* Report one libxml2 error (parse or validation) at its source position. */
@@ -172,9 +198,11 @@ static void on_xml_error(void *data, xmlErrorPtr err)
         return;
     }
     int line = err->line, col = err->int2;
+    const char *file = sink->src->file;
     xmlNodePtr node = err->node;
-    if (node && node->type == XML_ELEMENT_NODE) {
-        pb_pos p = element_pos(sink->src, node);
+    if (node && node->type == XML_ELEMENT_NODE && sink->ld) {
+        pb_pos p = element_pos(sink->ld, node);
+        file = p.file;
         line = p.line;
         col = p.col;
     }
@@ -183,8 +211,7 @@ static void on_xml_error(void *data, xmlErrorPtr err)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
-    pb_error(sink->ctx, (pb_pos){sink->src->file, line > 0 ? line : 1, col > 0 ? col : 1},
-             "%s", msg);
+    pb_error(sink->ctx, (pb_pos){file, line > 0 ? line : 1, col > 0 ? col : 1}, "%s", msg);
 }
 
 /* Append child as the last child of parent. */
@@ -203,9 +230,10 @@ static void append_child(doc_node *parent, doc_node *child)
  * element's recorded offset: the first "name" there preceded by white
  * space and followed by '='.  Falls back to the element's position.
  */
-static pb_pos attribute_pos(const source *s, xmlNodePtr x, const char *name, pb_pos elem)
+static pb_pos attribute_pos(const loader *ld, xmlNodePtr x, const char *name, pb_pos elem)
 {
-    size_t start = (size_t)(uintptr_t)x->_private, n = strlen(name);
+    const source *s = ld->src[file_of(x)];
+    size_t start = (size_t)((uintptr_t)x->_private & OFFSET_MASK), n = strlen(name);
     if (!start)
         return elem;
     for (size_t i = start; i + n < s->len && s->buf[i] != '>'; i++) {
@@ -224,7 +252,7 @@ static pb_pos attribute_pos(const source *s, xmlNodePtr x, const char *name, pb_
 }
 
 /* Copy the element's attributes, naming xml: ones "xml:NAME". */
-static void copy_attributes(const source *s, doc_node *n, xmlNodePtr x)
+static void copy_attributes(const loader *ld, doc_node *n, xmlNodePtr x)
 {
     int count = 0;
     for (xmlAttrPtr a = x->properties; a; a = a->next)
@@ -238,16 +266,17 @@ static void copy_attributes(const source *s, doc_node *n, xmlNodePtr x)
         else
             snprintf(name, sizeof name, "%s", a->name);
         d->name = pb_strdup(name);
-        d->pos = attribute_pos(s, x, name, n->pos);
+        d->pos = attribute_pos(ld, x, name, n->pos);
         xmlChar *v = xmlNodeListGetString(x->doc, a->children, 1);
         d->value = pb_strdup(v ? (const char *)v : "");
         xmlFree(v);
     }
 }
 
-/* Convert x and its following siblings into children of parent. */
-static void convert_children(source *s, doc_node *parent, xmlNodePtr x)
+/* Convert x and its following siblings (from file number file) into children of parent. */
+static void convert_children(loader *ld, int file, doc_node *parent, xmlNodePtr x)
 {
+    source *s = ld->src[file];
     for (; x; x = x->next) {
         doc_node *n;
         int line = (int)xmlGetLineNo(x);
@@ -255,10 +284,10 @@ static void convert_children(source *s, doc_node *parent, xmlNodePtr x)
             n = pb_alloc(sizeof *n);
             n->kind = DOC_ELEMENT;
             n->name = pb_strdup((const char *)x->name);
-            n->pos = element_pos(s, x);
-            copy_attributes(s, n, x);
+            n->pos = element_pos(ld, x);
+            copy_attributes(ld, n, x);
             append_child(parent, n);
-            convert_children(s, n, x->children);
+            convert_children(ld, file_of(x), n, x->children);
         } else if (x->type == XML_TEXT_NODE || x->type == XML_CDATA_SECTION_NODE) {
             n = pb_alloc(sizeof *n);
             n->kind = DOC_TEXT;
@@ -273,7 +302,7 @@ static void convert_children(source *s, doc_node *parent, xmlNodePtr x)
              * entities have content, external ones are never loaded */
             xmlEntityPtr e = (xmlEntityPtr)x->children;
             if (e && e->etype == XML_INTERNAL_GENERAL_ENTITY)
-                convert_children(s, parent, e->children);
+                convert_children(ld, file, parent, e->children);
         }
     }
 }
@@ -288,7 +317,7 @@ static int validate(pb_ctx *ctx, xmlDocPtr xdoc, const char *schema_path, err_si
     }
     fclose(probe);
     source schema_src = {.file = schema_path};
-    err_sink schema_sink = {ctx, &schema_src, 0};
+    err_sink schema_sink = {ctx, NULL, &schema_src, 0};
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(schema_path);
     xmlRelaxNGSetParserStructuredErrors(pc, on_xml_error, &schema_sink);
     xmlRelaxNGPtr schema = xmlRelaxNGParse(pc);
@@ -307,22 +336,28 @@ static int validate(pb_ctx *ctx, xmlDocPtr xdoc, const char *schema_path, err_si
     return rc == 0 ? 0 : -1;
 }
 
-/* Parse the bytes of src into an xmlDoc, reporting errors; NULL on failure. */
-static xmlDocPtr parse_xml(pb_ctx *ctx, source *src, err_sink *sink)
+/* Parse the bytes of file number file into an xmlDoc, reporting errors; NULL on failure. */
+static xmlDocPtr parse_xml(loader *ld, int file, err_sink *sink)
 {
+    source *src = ld->src[file];
+    sink->src = src;
     if (src->len == 0) {
-        pb_error(ctx, (pb_pos){src->file, 1, 1}, "the file is empty; expected an XML document");
+        pb_error(ld->ctx, (pb_pos){src->file, 1, 1}, "the file is empty; expected an XML document");
         return NULL;
     }
     xmlParserCtxtPtr pc = xmlCreateMemoryParserCtxt(src->buf, (int)src->len);
     if (!pc) {
-        pb_error(ctx, (pb_pos){src->file, 0, 0}, "cannot start the XML parser");
+        pb_error(ld->ctx, (pb_pos){src->file, 0, 0}, "cannot start the XML parser");
         return NULL;
     }
-    xmlCtxtUseOptions(pc, XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING);
-    tag_recorder rec = {pc->sax->startElementNs, src};
+    /* no dictionary: included elements move into the main document, and
+     * their names must not belong to a dictionary freed with their file */
+    xmlCtxtUseOptions(pc, XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING |
+                      XML_PARSE_NODICT);
+    tag_recorder rec = {pc->sax->startElementNs, src, file};
     pc->sax->startElementNs = on_start_element;
     pc->_private = &rec;
+    int before = sink->count;
     xmlSetStructuredErrorFunc(sink, on_xml_error);
     xmlParseDocument(pc);
     xmlSetStructuredErrorFunc(NULL, NULL);
@@ -331,47 +366,180 @@ static xmlDocPtr parse_xml(pb_ctx *ctx, source *src, err_sink *sink)
     xmlFreeParserCtxt(pc);
     /* some errors (an undeclared entity) leave the document well-formed
      * but incomplete: any reported error rejects it */
-    if (xdoc && (!wellformed || sink->count > 0)) {
+    if (xdoc && (!wellformed || sink->count > before)) {
         xmlFreeDoc(xdoc);
         xdoc = NULL;
     }
-    if (!xdoc && sink->count == 0)
-        pb_error(ctx, (pb_pos){src->file, 1, 1}, "not well-formed XML");
+    if (!xdoc && sink->count == before)
+        pb_error(ld->ctx, (pb_pos){src->file, 1, 1}, "not well-formed XML");
     return xdoc;
 }
 
-/* Parse path, validate (unless schema_path is NULL), build the tree; NULL on error. */
+/* Read path into a new source of the loader; its index, or -1 (reported). */
+static int load_source(loader *ld, const char *path)
+{
+    source *src = pb_alloc(sizeof *src);
+    char *buf = read_file(ld->ctx, path, &src->len);
+    if (!buf) {
+        free(src);
+        return -1;
+    }
+    if (src->len > (size_t)0x7fffffff) {
+        pb_error(ld->ctx, (pb_pos){path, 0, 0}, "the file is too large (over 2 GiB)");
+        free(buf);
+        free(src);
+        return -1;
+    }
+    src->file = pb_strdup(path);
+    src->buf = buf;
+    index_lines(src);
+    pb_grow(&ld->src, &ld->cap, ld->n + 1, sizeof *ld->src);
+    ld->src[ld->n] = src;
+    return ld->n++;
+}
+
+/* Free the loader; the file names in keep_names stay allocated (moved to a doc). */
+static void loader_free(loader *ld, int keep_names)
+{
+    for (int i = 0; i < ld->n; i++) {
+        if (!keep_names)
+            free((char *)ld->src[i]->file);
+        free((char *)ld->src[i]->buf);
+        free(ld->src[i]->line_start);
+        free(ld->src[i]);
+    }
+    free(ld->src);
+    free(ld->root_dir);
+}
+
+/* 1 when x is an XInclude <include> element. */
+static int is_xinclude(xmlNodePtr x)
+{
+    return x->type == XML_ELEMENT_NODE && xmlStrEqual(x->name, BAD_CAST "include") && x->ns &&
+           (xmlStrEqual(x->ns->href, BAD_CAST "http://www.w3.org/2001/XInclude") ||
+            xmlStrEqual(x->ns->href, BAD_CAST "http://www.w3.org/2003/XInclude"));
+}
+
+/*
+ * The file an <xi:include> names, resolved against the including file;
+ * NULL (reported) when it has no href, asks for text or a fragment, or
+ * leads outside the main document's directory tree.
+ */
+static char *include_target(loader *ld, xmlNodePtr inc)
+{
+    pb_pos pos = element_pos(ld, inc);
+    xmlChar *href = xmlGetProp(inc, BAD_CAST "href"), *parse = xmlGetProp(inc, BAD_CAST "parse");
+    xmlChar *xpointer = xmlGetProp(inc, BAD_CAST "xpointer");
+    char *target = NULL;
+    if (!href || !*href || xpointer || (parse && !xmlStrEqual(parse, BAD_CAST "xml"))) {
+        pb_error(ld->ctx, pos, "xi:include needs an href to a whole XML file "
+                 "(parse=\"text\" and xpointer are not supported)");
+    } else {
+        const char *from = ld->src[file_of(inc)]->file, *slash = strrchr(from, '/');
+        size_t dir = slash ? (size_t)(slash - from) + 1 : 0;
+        char *joined = pb_alloc(dir + strlen((const char *)href) + 1);
+        memcpy(joined, from, dir);
+        strcpy(joined + dir, (const char *)href);
+        char *real = realpath(joined, NULL);
+        size_t root = strlen(ld->root_dir);
+        if (!real)
+            pb_error(ld->ctx, pos, "xi:include: cannot read '%s': %s", joined, strerror(errno));
+        else if (href[0] == '/' || strncmp(real, ld->root_dir, root) != 0 || real[root] != '/')
+            pb_error(ld->ctx, pos, "xi:include: '%s' is outside the document's directory %s; "
+                     "only files below it may be included", (const char *)href, ld->root_dir);
+        else
+            target = pb_strdup(joined);
+        free(real);
+        free(joined);
+    }
+    xmlFree(href);
+    xmlFree(parse);
+    xmlFree(xpointer);
+    return target;
+}
+
+static int expand_includes(loader *ld, xmlNodePtr x, int depth, err_sink *sink);
+
+/* Replace one <xi:include> by the root element of the file it names. */
+static int include_one(loader *ld, xmlNodePtr inc, int depth, err_sink *sink)
+{
+    if (depth >= MAX_INCLUDE_DEPTH) {
+        pb_error(ld->ctx, element_pos(ld, inc), "xi:include nested more than %d deep "
+                 "(does a file include itself?)", MAX_INCLUDE_DEPTH);
+        return -1;
+    }
+    char *path = include_target(ld, inc);
+    int file = path ? load_source(ld, path) : -1;
+    free(path);
+    xmlDocPtr sub = file >= 0 ? parse_xml(ld, file, sink) : NULL;
+    if (!sub)
+        return -1;
+    xmlNodePtr root = xmlDocGetRootElement(sub);
+    xmlUnlinkNode(root);
+    xmlFreeDoc(sub);
+    xmlSetTreeDoc(root, inc->doc);
+    xmlReplaceNode(inc, root);
+    xmlFreeNode(inc);
+    return expand_includes(ld, root, depth + 1, sink);
+}
+
+/* Replace every <xi:include> at or below x by the file it names. */
+static int expand_includes(loader *ld, xmlNodePtr x, int depth, err_sink *sink)
+{
+    int bad = 0;
+    xmlNodePtr next;
+    for (xmlNodePtr c = x->children; c; c = next) {
+        next = c->next;
+        if (is_xinclude(c))
+            bad |= include_one(ld, c, depth, sink) < 0;
+        else if (c->type == XML_ELEMENT_NODE)
+            bad |= expand_includes(ld, c, depth, sink) < 0;
+    }
+    return bad ? -1 : 0;
+}
+
+/* The directory of path, made absolute: the limit of what it may include. */
+static char *directory_of(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return pb_strdup("/");
+    char *slash = strrchr(real, '/');
+    if (slash && slash != real)
+        *slash = '\0';
+    else if (slash)
+        slash[1] = '\0';
+    return real;
+}
+
+/* Move the loader's file names into a new doc built from xdoc. */
+static doc *build_doc(loader *ld, xmlDocPtr xdoc)
+{
+    doc *d = pb_alloc(sizeof *d);
+    d->files = pb_alloc(sizeof *d->files * (size_t)ld->n);
+    for (int i = 0; i < ld->n; i++)
+        d->files[d->nfiles++] = (char *)ld->src[i]->file;
+    doc_node holder = {0};
+    convert_children(ld, 0, &holder, xmlDocGetRootElement(xdoc));
+    d->root = holder.first;
+    d->root->parent = NULL;
+    return d;
+}
+
+/* Parse path and its XIncludes, validate (unless schema_path is NULL), build the tree; NULL on error. */
 doc *doc_load(pb_ctx *ctx, const char *path, const char *schema_path)
 {
-    source src = {.file = path};
-    char *buf = read_file(ctx, path, &src.len);
-    if (!buf)
-        return NULL;
-    if (src.len > (size_t)0x7fffffff) {
-        pb_error(ctx, (pb_pos){path, 0, 0}, "the file is too large (over 2 GiB)");
-        free(buf);
-        return NULL;
-    }
-    src.buf = buf;
-    index_lines(&src);
-    err_sink sink = {ctx, &src, 0};
+    loader ld = {.ctx = ctx, .root_dir = directory_of(path)};
+    err_sink sink = {ctx, &ld, NULL, 0};
     doc *d = NULL;
-    xmlDocPtr xdoc = parse_xml(ctx, &src, &sink);
-    if (xdoc && (!schema_path || validate(ctx, xdoc, schema_path, &sink) == 0)) {
-        d = pb_alloc(sizeof *d);
-        d->files = pb_alloc(sizeof *d->files);
-        d->files[d->nfiles++] = pb_strdup(path);
-        src.file = d->files[0];
-        src.cur_line = 1;
-        src.cur_off = 0;
-        doc_node holder = {0};
-        convert_children(&src, &holder, xmlDocGetRootElement(xdoc));
-        d->root = holder.first;
-        d->root->parent = NULL;
+    xmlDocPtr xdoc = load_source(&ld, path) == 0 ? parse_xml(&ld, 0, &sink) : NULL;
+    if (xdoc && expand_includes(&ld, (xmlNodePtr)xdoc, 0, &sink) == 0) {
+        sink.src = ld.src[0];
+        if (!schema_path || validate(ctx, xdoc, schema_path, &sink) == 0)
+            d = build_doc(&ld, xdoc);
     }
     xmlFreeDoc(xdoc);
-    free(src.line_start);
-    free(buf);
+    loader_free(&ld, d != NULL);
     return d;
 }
 

@@ -750,7 +750,7 @@ def expected_images(xml_path):
     """[(src resolved against the XML's directory, pixel size)] of every <image>, in order."""
     base = os.path.dirname(xml_path)
     out = []
-    for el in pc.ET.parse(xml_path).getroot().iter("image"):
+    for el in pc.parse_source(xml_path).getroot().iter("image"):
         path = os.path.join(base, el.get("src"))
         out.append((path, image_size(path)))
     return out

@@ -494,7 +494,7 @@ def check_pairs(pages, spec):
 def source_words(xml_path):
     if not xml_path:
         return None
-    root = ET.parse(xml_path).getroot()
+    root = pc.parse_source(xml_path).getroot()
     body = root.find("body")
     text = "".join(root.itertext())         # the front matter sets <meta> fields
     # generated labels (callout badges "趋势 {n}", list numbers) add numbers

@@ -52,12 +52,21 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from xml.etree import ElementInclude
 
 EM_ASCENT = 0.88      # Noto CJK ideographic em box: FontDescriptor Ascent 880
 EM_DESCENT = 0.12     # ... and Descent -120
 EPS = 0.01            # tolerance for "inside" tests (pt)
 FLUSH_TOL = 0.1       # a justified line ends at the measure within this (pt)
 FONT_SIZE_TOL = 0.01
+
+def parse_source(xml_path):
+    """The source document as an ElementTree, its XIncludes expanded as
+    paiban expands them (relative to the including file)."""
+    tree = ET.parse(xml_path)
+    ElementInclude.include(tree.getroot(), base_url=xml_path)
+    return tree
+
 
 # CLREQ (design.md section 3) prohibition sets, plus the ASCII closers and
 # openers that UAX #14 never lets start / end a line.
@@ -469,7 +478,7 @@ def expected_text(xml_path, sheet):
     """The body text in document order, whitespace removed, with generated
     labels: a numbered callout's badge (callout.badge's label, {n} = number)
     and a list item's label ({n} = its number in the list)."""
-    body = ET.parse(xml_path).getroot().find("body")
+    body = parse_source(xml_path).getroot().find("body")
     out = []
 
     def walk(el, parent, index):
@@ -502,7 +511,7 @@ def expected_outline(xml_path, sheet):
     in document order: sections are titled by their heading, callouts by their
     title, after the badge when the callout has one (callout.badge's label,
     joined by a space, as styles/README.md says); whitespace removed."""
-    body = ET.parse(xml_path).getroot().find("body")
+    body = parse_source(xml_path).getroot().find("body")
     out = []
 
     def walk(el, parent):
@@ -918,7 +927,7 @@ def check_info(info, page_sizes, meta, sheet):
 def read_meta(xml_path):
     """<meta>: each field of META_FIELDS (first occurrence, whitespace
     collapsed) or None, and the list of publishers."""
-    meta = ET.parse(xml_path).getroot().find("meta")
+    meta = parse_source(xml_path).getroot().find("meta")
     get = lambda tag: nows_keep("".join(meta.find(tag).itertext())) if meta.find(tag) is not None else None
     out = {k: get(k) for k in META_FIELDS}
     out["publishers"] = [nows_keep(p.text or "") for p in meta.findall("publisher")]
@@ -1291,7 +1300,7 @@ def make_long(xml_path, out_path, copies=6, giant_paragraphs=GIANT_PARAGRAPHS):
     unique) and a section holding one callout of giant_paragraphs paragraphs,
     taller than a page."""
     ET.register_namespace("xml", "http://www.w3.org/XML/1998/namespace")
-    tree = ET.parse(xml_path)
+    tree = parse_source(xml_path)
     body = tree.getroot().find("body")
     sections = [s for s in body.findall("section") if s.find("callout") is not None]
     trends = sections[0]
