@@ -10,9 +10,21 @@
  * rebuild.  The rebuild function returns the new list of files to watch,
  * since a save may add or drop an XInclude.
  *
- * Ownership: watch_run borrows the file names for the duration of the
- * call; the lists the rebuild function returns are owned by the caller
- * (the rebuild function) and must stay valid until its next call.
+ * A burst ends when 50 ms pass without another event for a watched file
+ * (at most 1 s after its first event); saves of several files in one burst
+ * give one rebuild, named after the first.  Events for other files in the
+ * same directories (the output PDF, editor backups) are ignored.
+ *
+ * SIGINT and SIGTERM are blocked while watch_run runs and read from a
+ * signalfd, so a signal during a rebuild ends the watch once the rebuild
+ * has finished; the caller's signal mask is restored before returning.
+ * A directory that cannot be watched is an error at the start (watch_run
+ * returns 2) and a warning after a rebuild (its files are not watched).
+ *
+ * Ownership: watch_run copies the names of the list it is given and of
+ * each list the rebuild function returns, so the lists stay the caller's
+ * and need not outlive the call that hands them over.  The changed name
+ * passed to the rebuild function is valid until that call returns.
  */
 #ifndef PAIBAN_WATCH_H
 #define PAIBAN_WATCH_H
@@ -28,7 +40,8 @@ typedef struct watch_files {
 /*
  * Rebuild after a change to the file called changed; returns the files to
  * watch from now on (the same list when nothing changed).  It reports its
- * own errors; a failed rebuild must not end the watch.
+ * own errors; a failed rebuild must not end the watch.  An empty list
+ * (a build that failed before it knew its sources) keeps the current files.
  */
 typedef watch_files (*watch_rebuild_fn)(void *arg, const char *changed);
 
