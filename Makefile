@@ -32,7 +32,8 @@ LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-OUTPUTS := out/report.pdf out/report-imposed.pdf
+HANDOUTS_STAMP := out/handouts/.built
+OUTPUTS := out/report.pdf out/report-imposed.pdf $(HANDOUTS_STAMP)
 
 .PHONY: all deps build outputs previews check check-run check-asan bench clean
 .DEFAULT_GOAL := all
@@ -78,16 +79,34 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/helpers.h $(LIB_OB
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
-out/report.pdf: $(BUILD)/paiban xml/report.xml $(wildcard xml/*.rng) styles/print.xml
-	@mkdir -p out
-	$(BUILD)/paiban -s styles/print.xml -o $@ xml/report.xml
+# Every output records what it read (XML files, XIncludes too, style sheet,
+# schema, fonts) in a dependency file, so an edit rebuilds exactly the
+# outputs that use the edited file.
+DEPDIR := out/.deps
+-include $(wildcard $(DEPDIR)/*.d)
+
+out/report.pdf: $(BUILD)/paiban
+	@mkdir -p out $(DEPDIR)
+	$(BUILD)/paiban -s styles/print.xml --depfile $(DEPDIR)/report.d -o $@ xml/report.xml
 
 # The printer's file: 2-up saddle-stitch spreads with crop, fold and slug
 # marks.  A3 sheets, because an A5 spread with its bleed and marks does not
 # fit on A4 (the default sheet, for printing at home without marks).
-out/report-imposed.pdf: $(BUILD)/paiban xml/report.xml $(wildcard xml/*.rng) styles/print.xml
-	@mkdir -p out
-	$(BUILD)/paiban -s styles/print.xml --impose saddle --marks --sheet A3 -o $@ xml/report.xml
+out/report-imposed.pdf: $(BUILD)/paiban
+	@mkdir -p out $(DEPDIR)
+	$(BUILD)/paiban -s styles/print.xml --impose saddle --marks --sheet A3 \
+	  --depfile $(DEPDIR)/report-imposed.d -o $@ xml/report.xml
+
+# The ten handouts come from one run, which reads the sources and loads the
+# fonts once and rewrites only the handouts whose bytes change: after an
+# edit in xml/trends/03.xml only trend-03.pdf is new.  The stamp stands for
+# the group, since make cannot know in advance which of them will change.
+out/handouts/trend-%.pdf: $(HANDOUTS_STAMP) ;
+$(HANDOUTS_STAMP): $(BUILD)/paiban
+	@mkdir -p out/handouts $(DEPDIR)
+	$(BUILD)/paiban -s styles/handout.xml --split callout -o 'out/handouts/trend-%02d.pdf' \
+	  --depfile $(DEPDIR)/handouts.d --deptarget $@ xml/report.xml
+	@touch $@
 
 # Proofs to look at: the cover, a dense page, and the second sheet's front.
 previews: deps

@@ -245,3 +245,21 @@ font_halt font_half_width(font *f, uint32_t cp)
     f->halt[f->nhalt] = measure_halt(f, cp);
     return f->halt[f->nhalt++];
 }
+
+/* The files of the fonts opened so far; distinct, in the order first opened. */
+int font_files(const pb_ctx *ctx, const char **paths, int max)
+{
+    const font_cache *c = ctx->fonts;
+    int n = 0;
+    for (int i = 0; c && i < c->n; i++) {
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++)
+            seen = strcmp(c->fonts[k]->path, c->fonts[i]->path) == 0;
+        if (seen)
+            continue;
+        if (n < max)
+            paths[n] = c->fonts[i]->path;
+        n++;
+    }
+    return n;
+}

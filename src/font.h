@@ -71,6 +71,10 @@ int font_glyph_advance(const font *f, unsigned gid);
  */
 font_halt font_half_width(font *f, uint32_t cp);
 
+/* The files of the fonts opened so far (for dependency files): fills up to
+ * max paths, borrowed from the cache, and returns how many there are. */
+int font_files(const pb_ctx *ctx, const char **paths, int max);
+
 /* Free the cache and every font in it (called by pb_ctx_free). */
 void font_cache_free(font_cache *cache);
 

@@ -573,19 +573,25 @@ static const char *section_on(const layout *L, int p)
 
 /* ---- page furniture ----------------------------------------------------------- */
 
-/* Expand a running-head pattern: {title} and {section}. */
-static char *expand_head(const char *pattern, const char *title, const char *section)
+/* Expand a running head or foot pattern: {title}, {section}, {source}, {year}. */
+static char *expand_furniture(const char *pattern, const st_tree *t, const char *section)
 {
-    size_t n = strlen(pattern) + (title ? strlen(title) : 0) + (section ? strlen(section) : 0) + 1;
+    const struct { const char *key; const char *value; } fields[] = {
+        {"{title}", t->title}, {"{section}", section}, {"{source}", t->source}, {"{year}", t->year}};
+    size_t n = strlen(pattern) + 1;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        n += fields[i].value ? strlen(fields[i].value) * 4 : 0;
     char *out = pb_alloc(n), *o = out;
     for (const char *c = pattern; *c;) {
-        const char *value = !strncmp(c, "{title}", 7) ? title : !strncmp(c, "{section}", 9) ? section : NULL;
-        if (value || !strncmp(c, "{title}", 7) || !strncmp(c, "{section}", 9)) {
-            o += sprintf(o, "%s", value ? value : "");
-            c += c[1] == 't' ? 7 : 9;
-        } else {
+        size_t i = 0;
+        while (i < sizeof fields / sizeof fields[0] && strncmp(c, fields[i].key, strlen(fields[i].key)))
+            i++;
+        if (i == sizeof fields / sizeof fields[0]) {
             *o++ = *c++;
+            continue;
         }
+        o += sprintf(o, "%s", fields[i].value ? fields[i].value : "");
+        c += strlen(fields[i].key);
     }
     return out;
 }
@@ -598,9 +604,14 @@ static int draw_furniture(layout *L, dl_page *pg, int p, const style_page *pm, f
     int verso = (p + 1) % 2 == 0;
     const char *pattern = verso ? pm->head_verso : pm->head_recto;
     if (pattern) {
-        char *text = expand_head(pattern, L->tree->title, section_on(L, p));
+        char *text = expand_furniture(pattern, L->tree, section_on(L, p));
         rc |= draw_text(L, pg, verso ? L->tree->head_verso : L->tree->head_recto, text, left,
                         measure, pm->head_offset);
+        free(text);
+    }
+    if (pm->foot) {
+        char *text = expand_furniture(pm->foot, L->tree, section_on(L, p));
+        rc |= draw_text(L, pg, L->tree->foot, text, left, measure, pm->height - pm->foot_offset);
         free(text);
     }
     if (pm->folio) {

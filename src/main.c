@@ -1,10 +1,17 @@
-/* main.c: the command line; runs read → style → layout → (imposition →) PDF for one output. */
+/*
+ * main.c: the command line.  Reads the document and the style sheet once,
+ * then runs style → layout → (imposition →) PDF for each output: the whole
+ * document, one element of it (--select), or one output per element
+ * (--split).  Optionally writes a make dependency file and watches the
+ * sources to rebuild on every save (--watch).
+ */
 #include "compose.h"
 #include "ctx.h"
 #include "doc.h"
 #include "layout.h"
 #include "pdf.h"
 #include "style.h"
+#include "watch.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAIBAN_VERSION "0.1.0"
@@ -26,6 +34,11 @@ typedef struct options {
     const char *fonts;
     const char *output_intent;
     impose_options impose;
+    const char *split;          /* one output per element of this name */
+    const char *select;         /* only the element with this id */
+    const char *depfile;        /* write a make dependency file here */
+    const char *deptarget;      /* its target; default: the outputs */
+    int watch;                  /* rebuild on every save */
 } options;
 
 /* Points per millimetre. */
@@ -48,6 +61,15 @@ static const char USAGE[] =
     "      --creep MM      shift toward the fold per sheet, from the outermost one\n"
     "      --output-intent FILE  CMYK printer ICC profile for the PDF/X output intent\n"
     "                      (default: Ghostscript's default_cmyk.icc, package libgs-common)\n"
+    "      --split ELEMENT one PDF per ELEMENT of the body (e.g. callout); -o is then a\n"
+    "                      pattern whose %%d or %%02d is the element's number= (or its\n"
+    "                      position); outputs whose bytes would not change are left alone\n"
+    "      --select ID     typeset only the element with id=ID (e.g. trend-3)\n"
+    "      --depfile FILE  write a make dependency file: the outputs depend on every\n"
+    "                      XML file read (XIncludes too), the schema, the style sheet and\n"
+    "                      the font files used\n"
+    "      --deptarget T   the target named in it (default: the outputs)\n"
+    "      --watch         after building, rebuild whenever a source is saved (Ctrl-C ends)\n"
     "  -h, --help          show this help\n"
     "      --version       show the version\n"
     "\n"
@@ -130,6 +152,54 @@ static int print_option(int c, const char *v, options *o)
     return -1;
 }
 
+/*
+ * Find the one number conversion (%d, %2d, %02d …) in an output pattern:
+ * 1 when there is exactly one and no other '%' but "%%"; its start and
+ * end go to *slot.  The pattern is never given to printf, so a stray '%s'
+ * in a file name cannot read memory.
+ */
+static int number_slot(const char *pattern, const char **slot)
+{
+    int found = 0;
+    for (const char *p = pattern; (p = strchr(p, '%')); ) {
+        if (p[1] == '%') {
+            p += 2;
+            continue;
+        }
+        const char *q = p + 1;
+        while (*q >= '0' && *q <= '9' && q - p < 4)
+            q++;
+        if (*q != 'd' || found++)
+            return 0;
+        if (slot)
+            *slot = p;
+        p = q + 1;
+    }
+    return found == 1;
+}
+
+/* The output name for element number n: the pattern with its %d filled in. */
+static char *output_name(const char *pattern, int n)
+{
+    const char *slot;
+    number_slot(pattern, &slot);
+    int width = 0, zero = slot[1] == '0';
+    const char *q = slot + 1;
+    for (; *q != 'd'; q++)
+        width = width * 10 + (*q - '0');
+    char *out = pb_alloc(strlen(pattern) + 32), *o = out;
+    for (const char *p = pattern; *p;) {
+        if (p == slot) {
+            o += sprintf(o, zero ? "%0*d" : "%*d", width, n);
+            p = q + 1;
+        } else {
+            *o++ = *p;
+            p += p[0] == '%' && p[1] == '%' ? 2 : 1;
+        }
+    }
+    return out;
+}
+
 /* Parse the command line into opts; returns -1 (after printing) on bad usage, 1 when done. */
 static int parse_args(int argc, char **argv, options *o)
 {
@@ -139,7 +209,9 @@ static int parse_args(int argc, char **argv, options *o)
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
         {"marks", no_argument, 0, 'M'}, {"impose", required_argument, 0, 'I'},
         {"sheet", required_argument, 0, 'P'}, {"creep", required_argument, 0, 'C'},
-        {"output-intent", required_argument, 0, 'O'}, {0, 0, 0, 0}};
+        {"output-intent", required_argument, 0, 'O'}, {"split", required_argument, 0, 'X'},
+        {"select", required_argument, 0, 'L'}, {"depfile", required_argument, 0, 'D'},
+        {"deptarget", required_argument, 0, 'T'}, {"watch", no_argument, 0, 'W'}, {0, 0, 0, 0}};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:o:h", longs, NULL)) != -1) {
@@ -154,6 +226,11 @@ static int parse_args(int argc, char **argv, options *o)
             if (print_option(c, optarg, o) != 0)
                 return -1;
             break;
+        case 'X': o->split = optarg; break;
+        case 'L': o->select = optarg; break;
+        case 'D': o->depfile = optarg; break;
+        case 'T': o->deptarget = optarg; break;
+        case 'W': o->watch = 1; break;
         case ':': fprintf(stderr, "paiban: error: option '%s' needs a value\n", argv[optind - 1]); return -1;
         default: fprintf(stderr, "paiban: error: unknown option '%s'\n", argv[optind - 1]); return -1;
         }
@@ -164,6 +241,15 @@ static int parse_args(int argc, char **argv, options *o)
         return -1;
     }
     o->input = argv[optind];
+    if (o->split && o->select) {
+        fprintf(stderr, "paiban: error: --split and --select cannot be combined\n");
+        return -1;
+    }
+    if (o->split && !number_slot(o->output, NULL)) {
+        fprintf(stderr, "paiban: error: with --split, -o needs one %%d or %%02d for the number, "
+                "e.g. out/trend-%%02d.pdf\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -185,25 +271,245 @@ static int read_epoch(pdf_options *po)
     return 0;
 }
 
-/* Run the whole pipeline for one output; returns an exit status. */
-static int build(pb_ctx *ctx, const options *o, const pdf_options *po)
+/* One PDF to write: the whole document (only == NULL) or one element of it. */
+typedef struct job {
+    const doc_node *only;
+    char *path;
+} job;
+
+/* What one build read and wrote, kept between rebuilds in watch mode. */
+typedef struct run {
+    const options *o;
+    const pdf_options *po;
+    pb_ctx *ctx;
+    int njobs;
+    job *jobs;
+    int nfiles;
+    char **files;               /* sources to watch: XML files, style sheet, schema */
+    int status;
+} run;
+
+/* Append a job for element only (NULL: the whole document) written to path (taken). */
+static void add_job(run *r, const doc_node *only, char *path)
 {
+    r->jobs = pb_realloc(r->jobs, sizeof *r->jobs * (size_t)(r->njobs + 1));
+    r->jobs[r->njobs++] = (job){only, path};
+}
+
+/* One job per element called name at or below n, in document order. */
+static void split_jobs(run *r, const doc_node *n, const char *name, int *count)
+{
+    for (const doc_node *c = n->first; c; c = c->next) {
+        if (c->kind != DOC_ELEMENT)
+            continue;
+        if (strcmp(c->name, name) == 0) {
+            const char *num = doc_attr_get(c, "number");
+            ++*count;
+            add_job(r, c, output_name(r->o->output, num ? atoi(num) : *count));
+        } else {
+            split_jobs(r, c, name, count);
+        }
+    }
+}
+
+/* The element with attribute id == id at or below n, or NULL. */
+static const doc_node *find_id(const doc_node *n, const char *id)
+{
+    for (const doc_node *c = n->first; c; c = c->next) {
+        if (c->kind != DOC_ELEMENT)
+            continue;
+        const char *v = doc_attr_get(c, "id");
+        if (v && strcmp(v, id) == 0)
+            return c;
+        const doc_node *found = find_id(c, id);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* Decide the outputs of this run; -1 (reported) when there are none. */
+static int plan_jobs(run *r, const doc *d)
+{
+    const doc_node *body = doc_child(d->root, "body");
+    int count = 0;
+    if (r->o->split && body) {
+        split_jobs(r, body, r->o->split, &count);
+        if (!count)
+            pb_error(r->ctx, body->pos, "--split %s: the body has no <%s> element", r->o->split, r->o->split);
+        return count ? 0 : -1;
+    }
+    const doc_node *only = r->o->select && body ? find_id(body, r->o->select) : NULL;
+    if (r->o->select && !only) {
+        pb_error(r->ctx, d->root->pos, "--select %s: no element of the body has id=\"%s\"",
+                 r->o->select, r->o->select);
+        return -1;
+    }
+    add_job(r, only, pb_strdup(r->o->output));
+    return 0;
+}
+
+/* Milliseconds on the monotonic clock. */
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Typeset one job; an exit status.  In watch mode, says what was rewritten. */
+static int run_job(run *r, const job *j, const style_sheet *sheet, const doc *d, composer *comp)
+{
+    double t0 = now_ms();
     int status = EXIT_BAD_INPUT;
-    doc *d = doc_load(ctx, o->input, o->schema);
-    style_sheet *sheet = d ? style_sheet_load(ctx, o->style) : NULL;
-    st_tree *tree = sheet ? style_apply(ctx, sheet, d) : NULL;
-    composer *comp = tree ? composer_new(ctx) : NULL;
-    dl_document *pages = comp ? layout_document(ctx, comp, tree) : NULL;
+    st_tree *tree = style_apply_part(r->ctx, sheet, d, j->only);
+    dl_document *pages = tree ? layout_document(r->ctx, comp, tree) : NULL;
     if (pages) {
-        int rc = pdf_write(ctx, pages, o->output, po);
-        status = rc == 0 ? 0 : rc == -2 ? EXIT_BAD_INPUT : EXIT_USAGE;
+        pdf_options po = *r->po;
+        po.keep_same = r->o->split != NULL || r->o->watch;
+        int rc = pdf_write(r->ctx, pages, j->path, &po);
+        status = rc >= 0 ? 0 : rc == -2 ? EXIT_BAD_INPUT : EXIT_USAGE;
+        if (r->o->watch && rc >= 0)
+            printf("%s %s in %.0f ms\n", rc == 0 ? "rebuilt" : "unchanged", j->path, now_ms() - t0);
     }
     dl_document_free(pages);
-    composer_free(comp);
     st_tree_free(tree);
+    return status;
+}
+
+/* Write one name into a make rule, escaping what make would misread. */
+static void put_make_name(FILE *f, const char *name)
+{
+    for (const char *c = name; *c; c++) {
+        if (*c == ' ' || *c == '#' || *c == '\\')
+            fputc('\\', f);
+        if (*c == '$')
+            fputc('$', f);
+        fputc(*c, f);
+    }
+}
+
+/* The rule's target: --deptarget, else every output of the run. */
+static void put_targets(FILE *f, const run *r)
+{
+    if (r->o->deptarget) {
+        put_make_name(f, r->o->deptarget);
+        return;
+    }
+    for (int i = 0; i < r->njobs; i++) {
+        if (i)
+            fputc(' ', f);
+        put_make_name(f, r->jobs[i].path);
+    }
+}
+
+/* Write the dependency file: the outputs depend on everything read. */
+static int write_depfile(run *r)
+{
+    enum { MAX_FONT_FILES = 64 };
+    const char *fonts[MAX_FONT_FILES];
+    int nfonts = font_files(r->ctx, fonts, MAX_FONT_FILES);
+    if (nfonts > MAX_FONT_FILES)
+        nfonts = MAX_FONT_FILES;
+    FILE *f = fopen(r->o->depfile, "w");
+    if (!f) {
+        pb_error(r->ctx, (pb_pos){r->o->depfile, 0, 0}, "cannot write the dependency file: %s", strerror(errno));
+        return -1;
+    }
+    put_targets(f, r);
+    fputc(':', f);
+    for (int i = 0; i < r->nfiles + nfonts; i++) {
+        fputs(" \\\n ", f);
+        put_make_name(f, i < r->nfiles ? r->files[i] : fonts[i - r->nfiles]);
+    }
+    fputc('\n', f);
+    for (int i = 0; i < r->nfiles; i++) { /* so a deleted source does not stop make */
+        fputc('\n', f);
+        put_make_name(f, r->files[i]);
+        fputs(":\n", f);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        pb_error(r->ctx, (pb_pos){r->o->depfile, 0, 0}, "cannot write the dependency file");
+        return -1;
+    }
+    return 0;
+}
+
+/* Forget the outputs of the previous build. */
+static void forget_jobs(run *r)
+{
+    for (int i = 0; i < r->njobs; i++)
+        free(r->jobs[i].path);
+    free(r->jobs);
+    r->jobs = NULL;
+    r->njobs = 0;
+}
+
+/* Forget the sources of the previous build. */
+static void forget_files(run *r)
+{
+    for (int i = 0; i < r->nfiles; i++)
+        free(r->files[i]);
+    free(r->files);
+    r->files = NULL;
+    r->nfiles = 0;
+}
+
+/*
+ * Remember the sources of this build: every XML file read (when the
+ * document could be read), the style sheet and the schema.  When it could
+ * not, the last good list stays, so a watch still sees the fix of a typo
+ * in an included file; before any good build it is the input alone.
+ */
+static void note_sources(run *r, const doc *d)
+{
+    if (!d && r->nfiles)
+        return;
+    forget_files(r);
+    int n = d ? d->nfiles : 1;
+    r->files = pb_alloc(sizeof *r->files * (size_t)(n + 2));
+    for (int i = 0; i < n; i++)
+        r->files[r->nfiles++] = pb_strdup(d ? d->files[i] : r->o->input);
+    r->files[r->nfiles++] = pb_strdup(r->o->style);
+    r->files[r->nfiles++] = pb_strdup(r->o->schema);
+}
+
+/* Read the sources once and write every output; sets r->status. */
+static void build(run *r)
+{
+    forget_jobs(r);
+    r->ctx->errors = 0;
+    r->status = EXIT_BAD_INPUT;
+    doc *d = doc_load(r->ctx, r->o->input, r->o->schema);
+    style_sheet *sheet = d ? style_sheet_load(r->ctx, r->o->style) : NULL;
+    note_sources(r, d);
+    if (sheet && plan_jobs(r, d) == 0) {
+        composer *comp = composer_new(r->ctx);
+        r->status = 0;
+        for (int i = 0; i < r->njobs; i++) {
+            int st = run_job(r, &r->jobs[i], sheet, d, comp);
+            if (st > r->status)
+                r->status = st;
+        }
+        composer_free(comp);
+        if (r->status == 0 && r->o->depfile && write_depfile(r) < 0)
+            r->status = EXIT_USAGE;
+    }
     style_sheet_free(sheet);
     doc_free(d);
-    return status;
+}
+
+/* watch_run's callback: build again after a save; the new list of sources. */
+static watch_files rebuild(void *arg, const char *changed)
+{
+    run *r = arg;
+    printf("%s changed\n", changed);
+    build(r);
+    if (r->status != 0)
+        printf("build failed; the last good PDF is kept\n");
+    fflush(stdout);
+    return (watch_files){r->nfiles, (const char *const *)r->files};
 }
 
 int main(int argc, char **argv)
@@ -225,7 +531,15 @@ int main(int argc, char **argv)
     if (!o.fonts) o.fonts = fonts;
     pb_ctx *ctx = pb_ctx_new(stderr);
     ctx->font_dir = o.fonts;
-    int status = build(ctx, &o, &po);
+    run r = {&o, &po, ctx, 0, NULL, 0, NULL, 0};
+    build(&r);
+    int status = r.status;
+    if (o.watch) {
+        fflush(stdout);
+        status = watch_run(ctx, (watch_files){r.nfiles, (const char *const *)r.files}, rebuild, &r);
+    }
+    forget_jobs(&r);
+    forget_files(&r);
     pb_ctx_free(ctx);
     free(style);
     free(schema);

@@ -790,8 +790,28 @@ static int write_in_place(const char *path, const unsigned char *buf, size_t len
     return err;
 }
 
-/* Serialise the document, fill in its /ID and put it at path. */
-static int save(pdf_writer *w, const char *path)
+/* 1 when the regular file at path holds exactly buf. */
+static int same_as_file(const char *path, const unsigned char *buf, size_t len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char chunk[65536];
+    size_t at = 0, n;
+    int same = 1;
+    while (same && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        same = at + n <= len && memcmp(chunk, buf + at, n) == 0;
+        at += n;
+    }
+    fclose(f);
+    return same && at == len;
+}
+
+/* Serialise the document, fill in its /ID and put it at path (1: left as it was). */
+static int save(pdf_writer *w, const char *path, int keep_same)
 {
     if (HPDF_SaveToStream(w->pdf) != HPDF_OK) {
         if (pdf_check(w) == 0)
@@ -804,6 +824,12 @@ static int save(pdf_writer *w, const char *path)
         free(buf);
         pb_error(w->ctx, w->pos, "cannot write PDF: libharu wrote no trailer /ID");
         return -1;
+    }
+    /* An output that would not change keeps its date, so make (and the
+     * reader's viewer) see it untouched: handouts of other trends stay put. */
+    if (keep_same && same_as_file(path, buf, len)) {
+        free(buf);
+        return 1;
     }
     /* Renaming over a device or pipe would replace it instead of writing
      * to it, so only regular files (or new names) go through a temp file. */
@@ -846,7 +872,7 @@ int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
     w.sheets = pb_alloc((size_t)w.imp->nsheets * sizeof *w.sheets);
     int rc = build(&w, opts);
     if (rc == 0)
-        rc = save(&w, path);
+        rc = save(&w, path, opts && opts->keep_same);
     pdffont_set_free(w.fonts);
     free(w.sheets);
     free(w.images);

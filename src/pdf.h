@@ -36,10 +36,12 @@ typedef struct pdf_options {
     const impose_options *impose;   /* NULL: one sheet per page, no marks */
     const char *output_intent;  /* CMYK printer ICC profile; NULL: the default
                                    (pdfmeta.h) */
+    int keep_same;              /* leave an existing identical file untouched */
 } pdf_options;
 
 /*
- * Write doc to path.  Returns 0 on success; on failure reports an error
+ * Write doc to path.  Returns 0 on success, or 1 when keep_same is set and
+ * the file already held exactly these bytes (it is not touched); on failure reports an error
  * naming path, leaves any existing file at path untouched and returns -2
  * when the document itself cannot be written (an image that cannot be
  * embedded, a page size PDF does not allow), else -1 (the output, the

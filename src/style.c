@@ -278,6 +278,8 @@ static const struct page_attr {
     {"running-head-verso", PA_STRING, offsetof(style_page, head_verso)},
     {"running-head-recto", PA_STRING, offsetof(style_page, head_recto)},
     {"running-head-offset", PA_LENGTH, offsetof(style_page, head_offset)},
+    {"running-foot", PA_STRING, offsetof(style_page, foot)},
+    {"running-foot-offset", PA_LENGTH, offsetof(style_page, foot_offset)},
     {"background", PA_COLOR, offsetof(style_page, background)},
 };
 
@@ -330,6 +332,7 @@ void style_free_page(style_page *pg)
     free(pg->name);
     free(pg->head_verso);
     free(pg->head_recto);
+    free(pg->foot);
 }
 
 /* A copy of a page master that owns its own strings. */
@@ -339,6 +342,7 @@ style_page style_copy_page(const style_page *pg)
     c.name = pb_strdup(pg->name);
     c.head_verso = pb_strdup(pg->head_verso);
     c.head_recto = pb_strdup(pg->head_recto);
+    c.foot = pb_strdup(pg->foot);
     return c;
 }
 

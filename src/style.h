@@ -81,6 +81,8 @@ typedef struct style_page {
     char *head_verso;           /* running head patterns: {title}, {section}; may be NULL */
     char *head_recto;
     float head_offset;          /* running head baseline, distance below top edge */
+    char *foot;                 /* running foot pattern ({title} {section} {source} {year}); may be NULL */
+    float foot_offset;          /* running foot baseline, distance above the bottom edge */
     int has_background;         /* a full-bleed page colour */
     style_color background;
     pb_pos pos;
@@ -125,6 +127,7 @@ typedef struct st_tree {
     const style *folio;         /* style for page numbers */
     const style *head_verso;    /* styles for running heads */
     const style *head_recto;
+    const style *foot;          /* style for running feet */
     char *title, *subtitle, *author, *subject, *keywords, *lang, *year, *source;
     int npublishers;
     char **publishers;
@@ -134,6 +137,8 @@ typedef struct st_tree {
 
 /* Style the document; NULL with errors reported (e.g. unknown style names). */
 st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d);
+/* Style one element of the body alone (a handout), with the document's metadata. */
+st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, const doc_node *only);
 /* Free the styled tree. */
 void st_tree_free(st_tree *t);
 

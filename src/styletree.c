@@ -333,27 +333,33 @@ static st_block *image_block(walker *w, const doc_node *node, const char *parent
     return b;
 }
 
+/* Style one element c (a child of an element called parent_name) into a block;
+ * NULL with *bad set on errors, NULL alone for elements that make no block. */
+static st_block *child_block(walker *w, const doc_node *c, const char *parent_name,
+                             const style *parent_style, int *item_number, int *bad)
+{
+    st_block *child = NULL;
+    if (style_word_index(c->name, TEXT_ELEMENTS) >= 0)
+        child = text_block(w, c, parent_name, parent_style, ++*item_number);
+    else if (style_word_index(c->name, BOX_ELEMENTS) >= 0)
+        child = box_block(w, c, parent_name, parent_style);
+    else if (strcmp(c->name, "image") == 0)
+        child = image_block(w, c, parent_name, parent_style);
+    else
+        return NULL; /* the schema admits nothing else here */
+    *bad |= child == NULL;
+    return child;
+}
+
 /* Style each child element of node into box; -1 when any failed. */
 static int add_children(walker *w, st_block *box, const doc_node *node)
 {
     int bad = 0, item_number = 0;
     for (const doc_node *c = node->first; c; c = c->next) {
-        if (c->kind != DOC_ELEMENT)
-            continue;
-        st_block *child = NULL;
-        if (style_word_index(c->name, TEXT_ELEMENTS) >= 0)
-            child = text_block(w, c, node->name, box->style, ++item_number);
-        else if (style_word_index(c->name, BOX_ELEMENTS) >= 0)
-            child = box_block(w, c, node->name, box->style);
-        else if (strcmp(c->name, "image") == 0)
-            child = image_block(w, c, node->name, box->style);
-        else {
-            continue; /* the schema admits nothing else here */
-        }
+        st_block *child = c->kind == DOC_ELEMENT
+            ? child_block(w, c, node->name, box->style, &item_number, &bad) : NULL;
         if (child)
             add_child(box, child);
-        else
-            bad = 1;
     }
     return bad ? -1 : 0;
 }
@@ -535,10 +541,33 @@ static void page_styles(walker *w, const style *doc_style)
     w->tree->folio = style_compute(w->tree, w->sheet, style_find_rule(w->sheet, "folio"), doc_style);
     w->tree->head_verso = style_compute(w->tree, w->sheet, verso ? verso : head, doc_style);
     w->tree->head_recto = style_compute(w->tree, w->sheet, recto ? recto : head, doc_style);
+    w->tree->foot = style_compute(w->tree, w->sheet, style_find_rule(w->sheet, "running-foot"), doc_style);
 }
 
-/* Style the document; NULL with errors reported (e.g. unknown style names). */
-st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d)
+/* The body block: the whole <body>, or a body holding just the element only. */
+static st_block *body_block(walker *w, const doc_node *body, const doc_node *only,
+                            const style *doc_style)
+{
+    if (!only)
+        return box_block(w, body, NULL, doc_style);
+    const style_rule *r;
+    if (lookup_rule(w, body, NULL, &r) < 0)
+        return NULL;
+    st_block *b = new_block(w, ST_BOX, body->name, body->pos, r, doc_style);
+    int bad = 0, item = 0;
+    const char *parent = only->parent ? only->parent->name : body->name;
+    st_block *child = child_block(w, only, parent, b->style, &item, &bad);
+    if (child)
+        add_child(b, child);
+    if (bad) {
+        free_block(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Style the document (or, when only is set, just that element of its body). */
+st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, const doc_node *only)
 {
     st_tree *t = pb_alloc(sizeof *t);
     walker w = {ctx, sheet, t};
@@ -553,7 +582,7 @@ st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d)
     t->lang = pb_strdup(doc_attr_get(d->root, "xml:lang"));
     read_metadata(t, doc_child(d->root, "meta"));
     const doc_node *body_node = doc_child(d->root, "body");
-    st_block *body = body_node ? box_block(&w, body_node, NULL, doc_style) : NULL;
+    st_block *body = body_node ? body_block(&w, body_node, only, doc_style) : NULL;
     if (!body) {
         if (!body_node)
             pb_error(ctx, d->root->pos, "the document has no <body>");
@@ -565,4 +594,10 @@ st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d)
     add_front_matter(&w, t->root, body);
     add_child(t->root, body);
     return t;
+}
+
+/* Style the whole document; NULL with errors reported (e.g. unknown style names). */
+st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d)
+{
+    return style_apply_part(ctx, sheet, d, NULL);
 }
