@@ -167,7 +167,7 @@ static int number_slot(const char *pattern, const char **slot)
             continue;
         }
         const char *q = p + 1;
-        while (*q >= '0' && *q <= '9' && q - p < 4)
+        while (*q >= '0' && *q <= '9' && q - p < 3) /* a width of at most 2 digits */
             q++;
         if (*q != 'd' || found++)
             return 0;
@@ -187,7 +187,7 @@ static char *output_name(const char *pattern, int n)
     const char *q = slot + 1;
     for (; *q != 'd'; q++)
         width = width * 10 + (*q - '0');
-    char *out = pb_alloc(strlen(pattern) + 32), *o = out;
+    char *out = pb_alloc(strlen(pattern) + (size_t)width + 32), *o = out;
     for (const char *p = pattern; *p;) {
         if (p == slot) {
             o += sprintf(o, zero ? "%0*d" : "%*d", width, n);
@@ -328,6 +328,21 @@ static const doc_node *find_id(const doc_node *n, const char *id)
     return NULL;
 }
 
+/* -1 (reported) when two split outputs would share one file name. */
+static int check_distinct(run *r)
+{
+    for (int i = 0; i < r->njobs; i++)
+        for (int k = 0; k < i; k++)
+            if (strcmp(r->jobs[i].path, r->jobs[k].path) == 0) {
+                pb_error(r->ctx, r->jobs[i].only->pos, "--split: this <%s> would be written to %s, "
+                         "like the one at %s:%d; give them different number= attributes",
+                         r->jobs[i].only->name, r->jobs[i].path, r->jobs[k].only->pos.file,
+                         r->jobs[k].only->pos.line);
+                return -1;
+            }
+    return 0;
+}
+
 /* Decide the outputs of this run; -1 (reported) when there are none. */
 static int plan_jobs(run *r, const doc *d)
 {
@@ -337,7 +352,7 @@ static int plan_jobs(run *r, const doc *d)
         split_jobs(r, body, r->o->split, &count);
         if (!count)
             pb_error(r->ctx, body->pos, "--split %s: the body has no <%s> element", r->o->split, r->o->split);
-        return count ? 0 : -1;
+        return count ? check_distinct(r) : -1;
     }
     const doc_node *only = r->o->select && body ? find_id(body, r->o->select) : NULL;
     if (r->o->select && !only) {

@@ -168,6 +168,20 @@ bad_pattern 'trend-%s-%d.pdf'
 bad_pattern 'trend-%n%d.pdf'
 bad_pattern 'trend-%x.pdf'
 bad_pattern 'trend-%d-%d.pdf'
+bad_pattern 'trend-%999d.pdf'   # a width that once overflowed the name buffer
+# Two callouts with one number would share a file: an error, nothing written.
+mkdir -p "$TMP/dupsrc/trends" "$TMP/dupout"
+cp xml/report.xml "$TMP/dupsrc/"
+cp xml/trends/*.xml "$TMP/dupsrc/trends/"
+sed -i 's/number="4"/number="3"/' "$TMP/dupsrc/trends/04.xml"
+run_paiban -s "$HSTYLE" --split callout -o "$TMP/dupout/t-%02d.pdf" "$TMP/dupsrc/report.xml"
+if [ "$RC" -eq 1 ] && grep -q 'dupsrc/trends/04.xml:[0-9]*:[0-9]*: error: .*number=' "$TMP/err" \
+   && [ -z "$(ls -A "$TMP/dupout")" ]; then
+    ok "two callouts numbered 3: exit 1 naming trends/04.xml, nothing written" >>"$TMP/sel.log"
+else
+    fail "two callouts numbered 3: exit $RC, wrote: $(ls -A "$TMP/dupout" | tr '\n' ' ')" >>"$TMP/sel.log"
+    show "$TMP/err" >>"$TMP/sel.log"
+fi
 # (3) begins here, while the checker still reads the PDFs: the same split
 # again must not rewrite any of them.
 split_in_copy
