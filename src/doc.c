@@ -436,7 +436,7 @@ static char *include_target(loader *ld, xmlNodePtr inc)
                  "(parse=\"text\" and xpointer are not supported)");
     } else {
         const char *from = ld->src[file_of(inc)]->file, *slash = strrchr(from, '/');
-        size_t dir = slash ? (size_t)(slash - from) + 1 : 0;
+        size_t dir = slash && href[0] != '/' ? (size_t)(slash - from) + 1 : 0;
         char *joined = pb_alloc(dir + strlen((const char *)href) + 1);
         memcpy(joined, from, dir);
         strcpy(joined + dir, (const char *)href);
@@ -444,7 +444,7 @@ static char *include_target(loader *ld, xmlNodePtr inc)
         size_t root = strlen(ld->root_dir);
         if (!real)
             pb_error(ld->ctx, pos, "xi:include: cannot read '%s': %s", joined, strerror(errno));
-        else if (href[0] == '/' || strncmp(real, ld->root_dir, root) != 0 || real[root] != '/')
+        else if (strncmp(real, ld->root_dir, root) != 0 || real[root] != '/')
             pb_error(ld->ctx, pos, "xi:include: '%s' is outside the document's directory %s; "
                      "only files below it may be included", (const char *)href, ld->root_dir);
         else

@@ -447,6 +447,87 @@ static void test_no_schema_skips_validation(void)
     tmpdir_remove(&t);
 }
 
+/* ---- XInclude ------------------------------------------------------------------ */
+
+#define XI_MAIN(href) \
+    "<document xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n" \
+    "  " META "\n" \
+    "  <body>\n" \
+    "    <xi:include href=\"" href "\"/>\n" \
+    "  </body>\n" \
+    "</document>\n"
+
+/* Load main.xml (text) beside part.xml (part, may be NULL) against the schema. */
+static doc *load_with_part(tmpdir *t, capture *c, const char *text, const char *part,
+                           const char **part_path)
+{
+    const char *pp = part ? tmpdir_write(t, "part.xml", part) : NULL;
+    if (part_path)
+        *part_path = pp;
+    return load_text(t, c, "main.xml", text, SCHEMA, NULL);
+}
+
+/* An included element keeps the file, line and column it came from. */
+static void test_xinclude_positions(void)
+{
+    tmpdir t;
+    capture c;
+    const char *part;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    capture_start(&c);
+    doc *d = load_with_part(&t, &c, XI_MAIN("part.xml"), "<?xml version=\"1.0\"?>\n  <p>甲乙</p>\n", &part);
+    CHECK(d != NULL, "the include failed: %s", capture_text(&c));
+    const doc_node *p = d ? nth_element(doc_child(d->root, "body"), 0) : NULL;
+    CHECK(p && strcmp(p->name, "p") == 0, "the body does not hold the included <p>");
+    CHECK(p && strcmp(p->pos.file, part) == 0 && p->pos.line == 2 && p->pos.col == 3,
+          "included <p> at %s:%d:%d, want %s:2:3", p ? p->pos.file : "?", p ? p->pos.line : 0,
+          p ? p->pos.col : 0, part);
+    CHECK(d && d->nfiles == 2 && strcmp(d->files[1], part) == 0, "files read: %d", d ? d->nfiles : 0);
+    doc_free(d);
+    capture_end(&c);
+    tmpdir_remove(&t);
+}
+
+/* A schema error inside an included file names that file, line and column. */
+static void test_xinclude_error_in_part(void)
+{
+    tmpdir t;
+    capture c;
+    const char *part;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    capture_start(&c);
+    doc *d = load_with_part(&t, &c, XI_MAIN("part.xml"), "<p>甲</p>\n", &part);
+    doc_free(d);
+    d = load_with_part(&t, &c, XI_MAIN("part.xml"), "<callout>\n  <bogus/>\n</callout>\n", &part);
+    CHECK(d == NULL, "an invalid included file was accepted");
+    CHECK(has_error_at(capture_text(&c), part, 2, 3), "no error at %s:2:3 in: %s", part, capture_text(&c));
+    doc_free(d);
+    capture_end(&c);
+    tmpdir_remove(&t);
+}
+
+/* An include may not leave the document's directory, nor include itself forever. */
+static void test_xinclude_limits(void)
+{
+    tmpdir t;
+    capture c;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    capture_start(&c);
+    doc *d = load_with_part(&t, &c, XI_MAIN("/etc/passwd"), NULL, NULL);
+    CHECK(d == NULL && strstr(capture_text(&c), "outside"), "/etc/passwd was included: %s",
+          capture_text(&c));
+    CHECK(!strstr(capture_text(&c), "root:"), "the contents of /etc/passwd leaked");
+    doc_free(d);
+    d = load_with_part(&t, &c, XI_MAIN("part.xml"),
+                       "<section xmlns:xi=\"http://www.w3.org/2001/XInclude\"><heading>h</heading>"
+                       "<xi:include href=\"part.xml\"/></section>\n", NULL);
+    CHECK(d == NULL && strstr(capture_text(&c), "nested more than"), "a self-include was not stopped: %s",
+          capture_text(&c));
+    doc_free(d);
+    capture_end(&c);
+    tmpdir_remove(&t);
+}
+
 int main(void)
 {
     test_valid_document();
@@ -464,5 +545,8 @@ int main(void)
     test_empty_file();
     test_missing_file();
     test_no_schema_skips_validation();
+    test_xinclude_positions();
+    test_xinclude_error_in_part();
+    test_xinclude_limits();
     return unit_done("test_doc");
 }
