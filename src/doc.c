@@ -211,6 +211,9 @@ static void on_xml_error(void *data, xmlErrorPtr err)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
+    for (char *c = msg; *c; c++) /* one diagnostic, one line */
+        if (*c == '\n')
+            *c = ' ';
     pb_error(sink->ctx, (pb_pos){file, line > 0 ? line : 1, col > 0 ? col : 1}, "%s", msg);
 }
 

@@ -5,6 +5,7 @@
 #include "pdfmeta.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <hpdf.h>
 #include <math.h>
@@ -755,7 +756,7 @@ static int open_temp(const char *path, char *tmp, size_t size)
 }
 
 /* Write through a temporary file renamed over path; 0 or an errno value. */
-static int write_replacing(const char *path, const unsigned char *buf, size_t len)
+static int write_through_temp(const char *path, const unsigned char *buf, size_t len)
 {
     size_t size = strlen(path) + 64;
     char *tmp = pb_alloc(size);
@@ -775,6 +776,26 @@ static int write_replacing(const char *path, const unsigned char *buf, size_t le
     if (err)
         unlink(tmp);
     free(tmp);
+    return err;
+}
+
+/*
+ * The same, with SIGINT, SIGTERM and SIGHUP held back while the temporary
+ * file exists: an interrupt then takes effect just after, when the old PDF
+ * is either intact or wholly replaced and no temporary file is left.  A
+ * handler that removed the file would need global state; holding the
+ * signals for these few milliseconds needs none.
+ */
+static int write_replacing(const char *path, const unsigned char *buf, size_t len)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    int err = write_through_temp(path, buf, len);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     return err;
 }
 

@@ -141,15 +141,17 @@ static int face_index(shaped_par *p, font *f, float size, style_color color)
 }
 
 /* Choose a font for text[i]: the first in chain that has it. */
-static font *pick_font(pb_ctx *ctx, font **chain, int n, uint32_t cp, pb_pos pos)
+static font *pick_font(pb_ctx *ctx, font **chain, int n, uint32_t cp, const st_span *sp)
 {
     if (shape_classify(cp) == SC_SPACE || shape_classify(cp) == SC_NEWLINE)
         return chain[0];
     for (int k = 0; k < n; k++)
         if (font_has_char(chain[k], cp))
             return chain[k];
-    pb_warning(ctx, pos, "no font in the chain '%s' has U+%04X; it will show as a blank box",
-               chain[0]->family, (unsigned)cp);
+    /* the style sheet decides whether an empty box in print is acceptable */
+    (sp->style->missing_glyph_error ? pb_error : pb_warning)(
+        ctx, sp->pos, "no font in the chain '%s' has U+%04X; it would print as an empty box "
+        "(add a font that has it to font-family)", sp->style->font_family, (unsigned)cp);
     return chain[0];
 }
 
@@ -207,13 +209,15 @@ static int shape_runs(pb_ctx *ctx, shaped_par *p, const st_block *b, const int *
     font *chains[MAX_CHAIN];
     int nchain = 0, cur_span = -1, gcap = 0, ccap = 0, bad = 0;
     font **picked = pb_alloc(sizeof *picked * (size_t)(p->text_n + 1));
+    int errors_before = ctx->errors;
     for (int i = 0; i < p->text_n; i++) {
         if (span_of[i] != cur_span) {
             cur_span = span_of[i];
             bad |= font_chain(ctx, &b->spans[cur_span], chains, &nchain) < 0;
         }
-        picked[i] = nchain ? pick_font(ctx, chains, nchain, p->text[i], b->spans[cur_span].pos) : NULL;
+        picked[i] = nchain ? pick_font(ctx, chains, nchain, p->text[i], &b->spans[cur_span]) : NULL;
     }
+    bad |= ctx->errors > errors_before; /* missing-glyph="error" */
     hb_buffer_t *buf = hb_buffer_create();
     for (int i = 0; !bad && i < p->text_n;) {
         int j = i + 1;

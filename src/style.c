@@ -27,6 +27,7 @@ static const char *const ALIGNS[] = {"justify", "left", "center", "right", NULL}
 static const char *const BOOLS[] = {"no", "yes", NULL};
 static const char *const LINE_BREAKS[] = {"strict", "normal", "loose", "gb", NULL};
 static const char *const PUNCT_STYLES[] = {"kaiming", "quanjiao", "banjiao", NULL};
+static const char *const MISSING_GLYPH[] = {"warning", "error", NULL};
 
 #define F(field) offsetof(style, field)
 static const prop_def PROPS[] = {
@@ -41,6 +42,7 @@ static const prop_def PROPS[] = {
     {"punctuation-trim-start", P_WORD, F(trim_start), 1, BOOLS},
     {"hanging-punctuation", P_WORD, F(hanging), 1, BOOLS},
     {"autospace", P_WORD, F(autospace), 1, BOOLS},
+    {"missing-glyph", P_WORD, F(missing_glyph_error), 1, MISSING_GLYPH},
     {"text-indent", P_LENGTH, F(text_indent), 0, NULL},
     {"space-before", P_LENGTH, F(space_before), 0, NULL},
     {"space-after", P_LENGTH, F(space_after), 0, NULL},
