@@ -4,6 +4,7 @@
 #   make check    install missing Debian packages, run every test
 #   make check-asan   the same tests with AddressSanitizer and UBSan
 #   make bench    print speed figures (medians)
+#   make fuzz FUZZ_SECONDS=N   fuzz the whole pipeline with libFuzzer for N seconds
 #
 # Targets that compile call `deps` first and then re-enter make, so that
 # pkg-config is only asked once the -dev packages are known to be there.
@@ -13,6 +14,8 @@
 DEBS := gcc make pkg-config libxml2-dev libxml2-utils libharfbuzz-dev \
         libfreetype-dev libhpdf-dev libpng-dev libicu-dev libfontconfig-dev fonts-noto-cjk \
         poppler-utils mupdf-tools qpdf python3 valgrind libgs-common ghostscript
+# Only for make fuzz: clang and its libFuzzer runtime.
+FUZZ_DEBS := clang-14 libclang-rt-14-dev
 PKGS := libxml-2.0 harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libpng
 
 BUILD ?= build
@@ -30,20 +33,20 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(SANFLAGS) $(CFLAGS)
 SRCS := $(wildcard src/*.c)
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS)) $(BUILD)/tests/test_fuzz_replay
 
 HANDOUTS_STAMP := out/handouts/.built
 OUTPUTS := out/report.pdf out/report-imposed.pdf $(HANDOUTS_STAMP)
 
-.PHONY: all deps build outputs previews check check-run check-asan bench clean
+.PHONY: all deps fuzz-deps build outputs previews check check-run check-asan bench fuzz fuzz-run clean
 .DEFAULT_GOAL := all
 
 all: deps
 	@$(MAKE) --no-print-directory outputs
 
 # Install what is missing (as root), or print the exact command to run.
-deps:
-	@missing=""; for p in $(DEBS); do \
+deps fuzz-deps:
+	@missing=""; for p in $(if $(filter fuzz-deps,$@),$(FUZZ_DEBS),$(DEBS)); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -73,6 +76,41 @@ $(BUILD)/bench_compose: tests/bench/bench_compose.c $(LIB_OBJS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/helpers.h $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+# The fuzz corpus replayed through the pipeline, without libFuzzer.
+FUZZ_SRCS := tests/fuzz/fuzz_pipeline.c tests/fuzz/replay.c
+$(BUILD)/tests/test_fuzz_replay: $(FUZZ_SRCS) $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CFLAGS_ALL) -Isrc -DPAIBAN_ROOT='"$(CURDIR)"' -o $@ $(FUZZ_SRCS) $(LIB_OBJS) $(LDLIBS)
+
+# libFuzzer on the whole pipeline (tests/fuzz/fuzz_pipeline.c), for
+# FUZZ_SECONDS seconds, on a copy of the seed corpus in build/fuzz/corpus
+# (new inputs collect there; crashes are written to build/fuzz/).
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
+FUZZ_DIR := build/fuzz
+FUZZ_CC := clang-14
+FUZZ_CFLAGS = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+
+fuzz: deps fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZ_DIR)/fuzz_pipeline
+	@mkdir -p $(FUZZ_DIR)/corpus
+	cp -n tests/fuzz/corpus/* $(FUZZ_DIR)/corpus/
+	cd $(FUZZ_DIR) && ./fuzz_pipeline -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_FLAGS) corpus
+
+$(FUZZ_DIR)/obj/%.o: src/%.c $(wildcard src/*.h) | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/obj:
+	mkdir -p $@
+
+$(FUZZ_DIR)/fuzz_pipeline: tests/fuzz/fuzz_pipeline.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -DPAIBAN_ROOT='"$(CURDIR)"' \
+	  -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
 # The print edition.  SOURCE_DATE_EPOCH defaults to the last commit's time
 # so that a rebuild of the same sources is byte-identical.

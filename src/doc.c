@@ -26,7 +26,8 @@ typedef struct loader {
     pb_ctx *ctx;
     int n, cap;
     source **src;               /* owned; src[0] is the main file */
-    char *root_dir;             /* XIncludes must stay below this directory */
+    char *root_dir;             /* XIncludes must stay below this directory;
+                                   NULL: none are allowed (no directory known) */
 } loader;
 
 /* State for libxml2's error callbacks. */
@@ -378,27 +379,30 @@ static xmlDocPtr parse_xml(loader *ld, int file, err_sink *sink)
     return xdoc;
 }
 
-/* Read path into a new source of the loader; its index, or -1 (reported). */
-static int load_source(loader *ld, const char *path)
+/* Add the bytes buf (owned from now on) as a new source named name; its index, or -1 (reported). */
+static int add_source(loader *ld, const char *name, char *buf, size_t len)
 {
-    source *src = pb_alloc(sizeof *src);
-    char *buf = read_file(ld->ctx, path, &src->len);
-    if (!buf) {
-        free(src);
-        return -1;
-    }
-    if (src->len > (size_t)0x7fffffff) {
-        pb_error(ld->ctx, (pb_pos){path, 0, 0}, "the file is too large (over 2 GiB)");
+    if (len > (size_t)0x7fffffff) {
+        pb_error(ld->ctx, (pb_pos){name, 0, 0}, "the file is too large (over 2 GiB)");
         free(buf);
-        free(src);
         return -1;
     }
-    src->file = pb_strdup(path);
+    source *src = pb_alloc(sizeof *src);
+    src->file = pb_strdup(name);
     src->buf = buf;
+    src->len = len;
     index_lines(src);
     pb_grow(&ld->src, &ld->cap, ld->n + 1, sizeof *ld->src);
     ld->src[ld->n] = src;
     return ld->n++;
+}
+
+/* Read path into a new source of the loader; its index, or -1 (reported). */
+static int load_source(loader *ld, const char *path)
+{
+    size_t len;
+    char *buf = read_file(ld->ctx, path, &len);
+    return buf ? add_source(ld, path, buf, len) : -1;
 }
 
 /* Free the loader; the file names in keep_names stay allocated (moved to a doc). */
@@ -434,7 +438,10 @@ static char *include_target(loader *ld, xmlNodePtr inc)
     xmlChar *href = xmlGetProp(inc, BAD_CAST "href"), *parse = xmlGetProp(inc, BAD_CAST "parse");
     xmlChar *xpointer = xmlGetProp(inc, BAD_CAST "xpointer");
     char *target = NULL;
-    if (!href || !*href || xpointer || (parse && !xmlStrEqual(parse, BAD_CAST "xml"))) {
+    if (!ld->root_dir) {
+        pb_error(ld->ctx, pos, "xi:include is not available here: the document's directory "
+                 "is unknown (it was not read from a file)");
+    } else if (!href || !*href || xpointer || (parse && !xmlStrEqual(parse, BAD_CAST "xml"))) {
         pb_error(ld->ctx, pos, "xi:include needs an href to a whole XML file "
                  "(parse=\"text\" and xpointer are not supported)");
     } else {
@@ -529,21 +536,57 @@ static doc *build_doc(loader *ld, xmlDocPtr xdoc)
     return d;
 }
 
+/*
+ * Parse the loader's main source and its XIncludes, validate (unless
+ * schema_path is NULL), build the tree; NULL on error.  Frees the loader.
+ */
+static doc *load_main(loader *ld, int main_file, const char *schema_path)
+{
+    err_sink sink = {ld->ctx, ld, NULL, 0};
+    doc *d = NULL;
+    xmlDocPtr xdoc = main_file == 0 ? parse_xml(ld, 0, &sink) : NULL;
+    if (xdoc && expand_includes(ld, (xmlNodePtr)xdoc, 0, &sink) == 0) {
+        sink.src = ld->src[0];
+        if (!schema_path || validate(ld->ctx, xdoc, schema_path, &sink) == 0)
+            d = build_doc(ld, xdoc);
+    }
+    xmlFreeDoc(xdoc);
+    loader_free(ld, d != NULL);
+    return d;
+}
+
 /* Parse path and its XIncludes, validate (unless schema_path is NULL), build the tree; NULL on error. */
 doc *doc_load(pb_ctx *ctx, const char *path, const char *schema_path)
 {
     loader ld = {.ctx = ctx, .root_dir = directory_of(path)};
-    err_sink sink = {ctx, &ld, NULL, 0};
-    doc *d = NULL;
-    xmlDocPtr xdoc = load_source(&ld, path) == 0 ? parse_xml(&ld, 0, &sink) : NULL;
-    if (xdoc && expand_includes(&ld, (xmlNodePtr)xdoc, 0, &sink) == 0) {
-        sink.src = ld.src[0];
-        if (!schema_path || validate(ctx, xdoc, schema_path, &sink) == 0)
-            d = build_doc(&ld, xdoc);
-    }
-    xmlFreeDoc(xdoc);
-    loader_free(&ld, d != NULL);
-    return d;
+    return load_main(&ld, load_source(&ld, path), schema_path);
+}
+
+/* The absolute directory part of name, or NULL when it does not exist. */
+static char *directory_of_name(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    if (!slash)
+        return realpath(".", NULL);
+    size_t n = slash == name ? 1 : (size_t)(slash - name);
+    char *dir = pb_alloc(n + 1);
+    memcpy(dir, name, n);
+    dir[n] = '\0';
+    char *real = realpath(dir, NULL);
+    free(dir);
+    return real;
+}
+
+/* doc_load() on bytes in memory; name stands for the file in diagnostics and XIncludes. */
+doc *doc_load_buffer(pb_ctx *ctx, const char *name, const char *buf, size_t len,
+                     const char *schema_path)
+{
+    loader ld = {.ctx = ctx, .root_dir = directory_of_name(name)};
+    char *copy = pb_alloc(len + 1);
+    if (len)
+        memcpy(copy, buf, len);
+    copy[len] = '\0';
+    return load_main(&ld, add_source(&ld, name, copy, len), schema_path);
 }
 
 /* Free a node and its subtree. */

@@ -42,6 +42,15 @@ typedef struct doc {
 /* Parse path, validate against schema_path (none when NULL), build the tree; NULL on error. */
 doc *doc_load(pb_ctx *ctx, const char *path, const char *schema_path);
 
+/*
+ * The same for a document already in memory (len bytes at buf, copied).
+ * name stands for the file in diagnostics and positions; XIncludes are
+ * resolved against its directory and must stay below it.  When that
+ * directory does not exist, every xi:include is refused with an error.
+ */
+doc *doc_load_buffer(pb_ctx *ctx, const char *name, const char *buf, size_t len,
+                     const char *schema_path);
+
 /* Free the document. */
 void doc_free(doc *d);
 

@@ -831,46 +831,55 @@ static int same_as_file(const char *path, const unsigned char *buf, size_t len)
     return same && at == len;
 }
 
-/* Serialise the document, fill in its /ID and put it at path (1: left as it was). */
-static int save(pdf_writer *w, const char *path, int keep_same)
+/* Serialise the document and fill in its /ID: a malloc'd buffer in *out, or -1 (reported). */
+static int serialise(pdf_writer *w, unsigned char **out, size_t *len)
 {
     if (HPDF_SaveToStream(w->pdf) != HPDF_OK) {
         if (pdf_check(w) == 0)
             pb_error(w->ctx, w->pos, "cannot write PDF: libharu cannot serialise it");
         return -1;
     }
-    size_t len;
-    unsigned char *buf = flatten(w->pdf->stream, &len);
-    if (pdfmeta_finish_id(buf, len) != 0) {
+    unsigned char *buf = flatten(w->pdf->stream, len);
+    if (pdfmeta_finish_id(buf, *len) != 0) {
         free(buf);
         pb_error(w->ctx, w->pos, "cannot write PDF: libharu wrote no trailer /ID");
         return -1;
     }
+    *out = buf;
+    return 0;
+}
+
+/* Put the PDF bytes at path (1: left as it was, the bytes being the same). */
+static int save(pb_ctx *ctx, pb_pos pos, const char *path, const unsigned char *buf, size_t len,
+                int keep_same)
+{
     /* An output that would not change keeps its date, so make (and the
      * reader's viewer) see it untouched: handouts of other trends stay put. */
-    if (keep_same && same_as_file(path, buf, len)) {
-        free(buf);
+    if (keep_same && same_as_file(path, buf, len))
         return 1;
-    }
     /* Renaming over a device or pipe would replace it instead of writing
      * to it, so only regular files (or new names) go through a temp file. */
     struct stat st;
     int err = stat(path, &st) == 0 && !S_ISREG(st.st_mode)
         ? write_in_place(path, buf, len)
         : write_replacing(path, buf, len);
-    free(buf);
     if (err) {
-        pb_error(w->ctx, w->pos, "cannot write PDF: %s", strerror(err));
+        pb_error(ctx, pos, "cannot write PDF: %s", strerror(err));
         return -1;
     }
     return 0;
 }
 
-/* Write doc to path as PDF. */
-int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
-              const pdf_options *opts)
+/*
+ * Make the PDF bytes of doc; output names the result in diagnostics (and
+ * on the slug).  0 with a malloc'd buffer in *out, or pdf_write()'s -1/-2.
+ */
+static int render(pb_ctx *ctx, const dl_document *doc, const pdf_options *opts,
+                  const char *output, unsigned char **out, size_t *len)
 {
-    pdf_writer w = { .ctx = ctx, .doc = doc, .pos = { path, 0, 0 } };
+    pdf_writer w = { .ctx = ctx, .doc = doc, .pos = { output, 0, 0 } };
+    *out = NULL;
+    *len = 0;
     if (doc->npages <= 0) {
         pb_error(ctx, w.pos, "cannot write PDF: the document has no pages");
         return -1;
@@ -878,7 +887,7 @@ int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
     impose_options io = {IMPOSE_NONE, 0, 0, 0, 0, NULL, NULL};
     if (opts && opts->impose)
         io = *opts->impose;
-    io.output = path;
+    io.output = output;
     w.imp = impose_pages(ctx, doc, &io);
     if (!w.imp)
         return -1;
@@ -893,11 +902,31 @@ int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
     w.sheets = pb_alloc((size_t)w.imp->nsheets * sizeof *w.sheets);
     int rc = build(&w, opts);
     if (rc == 0)
-        rc = save(&w, path, opts && opts->keep_same);
+        rc = serialise(&w, out, len);
     pdffont_set_free(w.fonts);
     free(w.sheets);
     free(w.images);
     impose_free(w.imp);
     HPDF_Free(w.pdf);
     return rc != 0 && w.bad_input ? -2 : rc;
+}
+
+/* Make the PDF of doc in memory. */
+int pdf_render(pb_ctx *ctx, const dl_document *doc, const pdf_options *opts,
+               unsigned char **out, size_t *len)
+{
+    return render(ctx, doc, opts, NULL, out, len);
+}
+
+/* Write doc to path as PDF. */
+int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
+              const pdf_options *opts)
+{
+    unsigned char *buf;
+    size_t len;
+    int rc = render(ctx, doc, opts, path, &buf, &len);
+    if (rc == 0)
+        rc = save(ctx, (pb_pos){path, 0, 0}, path, buf, len, opts && opts->keep_same);
+    free(buf);
+    return rc;
 }

@@ -50,4 +50,13 @@ typedef struct pdf_options {
 int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
               const pdf_options *opts);
 
+/*
+ * The same PDF bytes, in memory and without touching the file system (but
+ * for reading fonts, images and the ICC profile): 0 with a malloc'd buffer
+ * in *out (*len bytes; the caller frees it), else -1 or -2 as pdf_write()
+ * with *out NULL.  opts->keep_same is ignored.
+ */
+int pdf_render(pb_ctx *ctx, const dl_document *doc, const pdf_options *opts,
+               unsigned char **out, size_t *len);
+
 #endif

@@ -497,10 +497,9 @@ static int read_sheet(pb_ctx *ctx, style_sheet *sh, const doc_node *root)
     return sh->front ? check_front(ctx, sh, sh->front) : 0;
 }
 
-/* Load and check a style sheet; NULL with errors reported when invalid. */
-style_sheet *style_sheet_load(pb_ctx *ctx, const char *path)
+/* Check the parsed sheet d (owned from now on); NULL with errors reported when invalid. */
+static style_sheet *sheet_from_doc(pb_ctx *ctx, doc *d)
 {
-    doc *d = doc_load(ctx, path, NULL);
     if (!d)
         return NULL;
     style_sheet *sh = pb_alloc(sizeof *sh);
@@ -515,6 +514,18 @@ style_sheet *style_sheet_load(pb_ctx *ctx, const char *path)
         return NULL;
     }
     return sh;
+}
+
+/* Load and check a style sheet; NULL with errors reported when invalid. */
+style_sheet *style_sheet_load(pb_ctx *ctx, const char *path)
+{
+    return sheet_from_doc(ctx, doc_load(ctx, path, NULL));
+}
+
+/* The same for a sheet in memory (len bytes at buf); name is used in diagnostics. */
+style_sheet *style_sheet_load_buffer(pb_ctx *ctx, const char *name, const char *buf, size_t len)
+{
+    return sheet_from_doc(ctx, doc_load_buffer(ctx, name, buf, len, NULL));
 }
 
 /* Free a style sheet. */

@@ -93,6 +93,9 @@ typedef struct style_sheet style_sheet;
 
 /* Load and check a style sheet; NULL with errors reported when invalid. */
 style_sheet *style_sheet_load(pb_ctx *ctx, const char *path);
+/* The same for a sheet in memory (len bytes at buf); name stands for its file
+ * in diagnostics (see doc_load_buffer). */
+style_sheet *style_sheet_load_buffer(pb_ctx *ctx, const char *name, const char *buf, size_t len);
 /* Free a style sheet. */
 void style_sheet_free(style_sheet *sheet);
 
