@@ -84,7 +84,8 @@ $(BUILD)/tests/test_fuzz_replay: $(FUZZ_SRCS) $(LIB_OBJS) | $(BUILD)/tests
 
 # libFuzzer on the whole pipeline (tests/fuzz/fuzz_pipeline.c), for
 # FUZZ_SECONDS seconds, on a copy of the seed corpus in build/fuzz/corpus
-# (new inputs collect there; crashes are written to build/fuzz/).
+# (new inputs collect there; crashes are written to build/fuzz/), with a
+# dictionary of the element, attribute and property names.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_DIR := build/fuzz
@@ -100,7 +101,8 @@ fuzz-run: $(FUZZ_DIR)/fuzz_pipeline
 	@mkdir -p $(FUZZ_DIR)/corpus
 	cp -n tests/fuzz/corpus/* $(FUZZ_DIR)/corpus/
 	cd $(FUZZ_DIR) && ./fuzz_pipeline -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_FLAGS) corpus
+	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -dict=$(CURDIR)/tests/fuzz/paiban.dict \
+	  $(FUZZ_FLAGS) corpus
 
 $(FUZZ_DIR)/obj/%.o: src/%.c $(wildcard src/*.h) | $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
