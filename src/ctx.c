@@ -10,6 +10,7 @@ pb_ctx *pb_ctx_new(FILE *diag)
 {
     pb_ctx *ctx = pb_alloc(sizeof *ctx);
     ctx->diag = diag;
+    ctx->max_pages = PB_DEFAULT_MAX_PAGES;
     return ctx;
 }
 

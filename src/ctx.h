@@ -25,12 +25,17 @@ typedef struct pb_pos {
     int col;
 } pb_pos;
 
+/* The default page limit: far beyond any booklet, short of filling a disk. */
+#define PB_DEFAULT_MAX_PAGES 10000
+
 typedef struct pb_ctx {
     FILE *diag;                 /* where diagnostics are printed (stderr) */
     int errors;                 /* errors reported so far */
     int warnings;               /* warnings reported so far */
     struct font_cache *fonts;   /* owned; created lazily by font_cache_get */
     const char *font_dir;       /* project font directory searched first, or NULL */
+    int include_anywhere;       /* XIncludes may leave the document's directory tree */
+    int max_pages;              /* a layout longer than this is an error (0: no limit) */
 } pb_ctx;
 
 /* Create a context that prints diagnostics to diag. */

@@ -454,9 +454,11 @@ static char *include_target(loader *ld, xmlNodePtr inc)
         size_t root = strlen(ld->root_dir);
         if (!real)
             pb_error(ld->ctx, pos, "xi:include: cannot read '%s': %s", joined, strerror(errno));
-        else if (strncmp(real, ld->root_dir, root) != 0 || real[root] != '/')
+        else if (!ld->ctx->include_anywhere &&
+                 (strncmp(real, ld->root_dir, root) != 0 || real[root] != '/'))
             pb_error(ld->ctx, pos, "xi:include: '%s' is outside the document's directory %s; "
-                     "only files below it may be included", (const char *)href, ld->root_dir);
+                     "only files below it may be included (--include-anywhere allows it)",
+                     (const char *)href, ld->root_dir);
         else
             target = pb_strdup(joined);
         free(real);

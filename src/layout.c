@@ -521,6 +521,13 @@ static void cut_pages(layout *L)
 {
     int cap = 0;
     for (int i = skip_spaces(L, 0); i < L->n || L->npages == 0;) {
+        if (L->ctx->max_pages > 0 && L->npages >= L->ctx->max_pages) {
+            pb_error(L->ctx, L->items[i].block ? L->items[i].block->pos : (pb_pos){0},
+                     "the document runs past %d pages, the limit (--max-pages N raises it)",
+                     L->ctx->max_pages);
+            L->failed = 1;
+            break;
+        }
         pb_grow(&L->page_start, &cap, L->npages + 2, sizeof *L->page_start);
         L->page_start[L->npages++] = i;
         if (i >= L->n)
@@ -742,8 +749,9 @@ dl_document *layout_document(pb_ctx *ctx, composer *comp, const st_tree *t)
     layout L = {.ctx = ctx, .comp = comp, .tree = t, .cur_box = -1};
     flatten_block(&L, t->root, 0, area_width(&L, 0));
     dl_document *doc = NULL;
-    if (!L.failed) {
+    if (!L.failed)
         cut_pages(&L);
+    if (!L.failed) {
         doc = dl_document_new();
         copy_metadata(doc, t);
         for (int p = 0; p < L.npages; p++)

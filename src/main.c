@@ -39,6 +39,8 @@ typedef struct options {
     const char *depfile;        /* write a make dependency file here */
     const char *deptarget;      /* its target; default: the outputs */
     int watch;                  /* rebuild on every save */
+    int include_anywhere;       /* XIncludes may leave the document's tree */
+    int max_pages;              /* 0: the default limit */
 } options;
 
 /* Points per millimetre. */
@@ -70,6 +72,8 @@ static const char USAGE[] =
     "                      the font files used\n"
     "      --deptarget T   the target named in it (default: the outputs)\n"
     "      --watch         after building, rebuild whenever a source is saved (Ctrl-C ends)\n"
+    "      --include-anywhere  let XIncludes reach outside the document's directory tree\n"
+    "      --max-pages N   stop with an error past N pages (default 10000)\n"
     "  -h, --help          show this help\n"
     "      --version       show the version\n"
     "\n"
@@ -211,7 +215,9 @@ static int parse_args(int argc, char **argv, options *o)
         {"sheet", required_argument, 0, 'P'}, {"creep", required_argument, 0, 'C'},
         {"output-intent", required_argument, 0, 'O'}, {"split", required_argument, 0, 'X'},
         {"select", required_argument, 0, 'L'}, {"depfile", required_argument, 0, 'D'},
-        {"deptarget", required_argument, 0, 'T'}, {"watch", no_argument, 0, 'W'}, {0, 0, 0, 0}};
+        {"deptarget", required_argument, 0, 'T'}, {"watch", no_argument, 0, 'W'},
+        {"include-anywhere", no_argument, 0, 'A'}, {"max-pages", required_argument, 0, 'N'},
+        {0, 0, 0, 0}};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:o:h", longs, NULL)) != -1) {
@@ -231,6 +237,13 @@ static int parse_args(int argc, char **argv, options *o)
         case 'D': o->depfile = optarg; break;
         case 'T': o->deptarget = optarg; break;
         case 'W': o->watch = 1; break;
+        case 'A': o->include_anywhere = 1; break;
+        case 'N':
+            if ((o->max_pages = atoi(optarg)) <= 0) {
+                fprintf(stderr, "paiban: error: --max-pages needs a positive number, not '%s'\n", optarg);
+                return -1;
+            }
+            break;
         case ':': fprintf(stderr, "paiban: error: option '%s' needs a value\n", argv[optind - 1]); return -1;
         default: fprintf(stderr, "paiban: error: unknown option '%s'\n", argv[optind - 1]); return -1;
         }
@@ -546,6 +559,9 @@ int main(int argc, char **argv)
     if (!o.fonts) o.fonts = fonts;
     pb_ctx *ctx = pb_ctx_new(stderr);
     ctx->font_dir = o.fonts;
+    ctx->include_anywhere = o.include_anywhere;
+    if (o.max_pages)
+        ctx->max_pages = o.max_pages;
     run r = {&o, &po, ctx, 0, NULL, 0, NULL, 0};
     build(&r);
     int status = r.status;

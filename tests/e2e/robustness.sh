@@ -79,6 +79,31 @@ else
     fail "missing-glyph=\"error\": exit $RC"; show "$TMP/err"
 fi
 
+# The page limit: past it, an error and no PDF; raised, the same document builds.
+run_paiban --max-pages 5 -o "$TMP/limited.pdf" "$REPORT_XML"
+if [ "$RC" -eq 1 ] && [ ! -e "$TMP/limited.pdf" ] && grep -q 'runs past 5 pages' "$TMP/err"; then
+    run_paiban --max-pages 50 -o "$TMP/limited.pdf" "$REPORT_XML"
+    if [ "$RC" -eq 0 ]; then ok "--max-pages 5: an error and no PDF; --max-pages 50: built"
+    else fail "--max-pages 50: exit $RC"; show "$TMP/err"; fi
+else
+    fail "--max-pages 5: exit $RC, expected 1 and 'runs past 5 pages'"; show "$TMP/err"
+fi
+
+# An XInclude out of the document's tree: refused, unless --include-anywhere.
+mkdir -p "$TMP/inc/doc" "$TMP/inc/elsewhere"
+printf '<p>外面的段落</p>\n' >"$TMP/inc/elsewhere/part.xml"
+printf '<document xmlns:xi="http://www.w3.org/2001/XInclude">%s<body>\n<xi:include href="../elsewhere/part.xml"/></body></document>\n' \
+    "$META" >"$TMP/inc/doc/main.xml"
+run_paiban -o "$TMP/inc/out.pdf" "$TMP/inc/doc/main.xml"
+if [ "$RC" -eq 1 ] && grep -q 'main.xml:2:1: error: .*outside' "$TMP/err" && [ ! -e "$TMP/inc/out.pdf" ]; then
+    run_paiban --include-anywhere -o "$TMP/inc/out.pdf" "$TMP/inc/doc/main.xml"
+    if [ "$RC" -eq 0 ] && pdftotext "$TMP/inc/out.pdf" - | grep -q '外面的段落'; then
+        ok "an include outside the tree: refused at its line; --include-anywhere brings it in"
+    else fail "--include-anywhere: exit $RC"; show "$TMP/err"; fi
+else
+    fail "an include outside the tree: exit $RC, expected 1 and an error at main.xml:2:1"; show "$TMP/err"
+fi
+
 # Interrupts at many moments of a build that writes over an existing PDF.
 "$PAIBAN" -o "$TMP/old.pdf" "$REPORT_XML" 2>/dev/null
 bad=0; kinds=""
