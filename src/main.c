@@ -557,6 +557,15 @@ int main(int argc, char **argv)
     if (!o.style) o.style = style;
     if (!o.schema) o.schema = schema;
     if (!o.fonts) o.fonts = fonts;
+    int status = EXIT_USAGE;
+    if (access(o.schema, R_OK) != 0) { /* part of the installation: an environment problem */
+        fprintf(stderr, "%s: error: cannot read the schema: %s (reinstall paiban, or give --schema FILE)\n",
+                o.schema, strerror(errno));
+        free(style);
+        free(schema);
+        free(fonts);
+        return status;
+    }
     pb_ctx *ctx = pb_ctx_new(stderr);
     ctx->font_dir = o.fonts;
     ctx->include_anywhere = o.include_anywhere;
@@ -564,7 +573,7 @@ int main(int argc, char **argv)
         ctx->max_pages = o.max_pages;
     run r = {&o, &po, ctx, 0, NULL, 0, NULL, 0};
     build(&r);
-    int status = r.status;
+    status = r.status;
     if (o.watch) {
         fflush(stdout);
         status = watch_run(ctx, (watch_files){r.nfiles, (const char *const *)r.files}, rebuild, &r);

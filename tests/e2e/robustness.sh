@@ -104,6 +104,14 @@ else
     fail "an include outside the tree: exit $RC, expected 1 and an error at main.xml:2:1"; show "$TMP/err"
 fi
 
+# A schema that cannot be read is a broken installation: exit 2, not 1.
+run_paiban --schema "$TMP/no-such.rng" -o "$TMP/noschema.pdf" "$REPORT_XML"
+if [ "$RC" -eq 2 ] && grep -q 'no-such.rng: error: cannot read the schema' "$TMP/err" && [ ! -e "$TMP/noschema.pdf" ]; then
+    ok "an unreadable schema: exit 2 (environment), nothing written"
+else
+    fail "an unreadable schema: exit $RC, expected 2"; show "$TMP/err"
+fi
+
 # Interrupts at many moments of a build that writes over an existing PDF.
 "$PAIBAN" -o "$TMP/old.pdf" "$REPORT_XML" 2>/dev/null
 bad=0; kinds=""
