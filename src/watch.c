@@ -7,6 +7,14 @@
  * caller's signal mask is restored before returning.  Signals are blocked
  * during a rebuild too, so Ctrl-C ends the watch once the rebuild is done,
  * never halfway through writing the output.
+ *
+ * A directory that is missing (deleted, moved away, or not made yet) is
+ * waited for by watching its nearest existing ancestor, which we call its
+ * stand-in: each directory created or moved into a stand-in makes us look
+ * for the real directory again, one level at a time, so a whole tree
+ * recreated (a/b/c) is followed down.  All watches use one mask, because
+ * the same directory can be one file's directory and another's stand-in,
+ * and adding a watch to a watched inode replaces its mask.
  */
 #include "watch.h"
 
@@ -23,21 +31,31 @@
 /*
  * What counts as a save in a watched directory: a file written in place
  * (close after writing), renamed into place (editors' safe save), created
- * (vim moves the original aside and writes a new one) or deleted.
+ * (vim moves the original aside and writes a new one) or deleted.  The
+ * same create and move events tell a stand-in that a directory appeared;
+ * the self events say that the watched directory itself is gone.
  */
-#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ONLYDIR)
+#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | \
+                    IN_MOVE_SELF | IN_ONLYDIR)
 /* A burst has ended when no event for a watched file came for this long (ms). */
 #define WATCH_QUIET_MS 50
 /* A file written without pause is still rebuilt this long after its first event (ms). */
 #define WATCH_MAX_DELAY_MS 1000
+/* How many times dir_arm searches for a missing directory's stand-in. */
+#define WATCH_ARM_TRIES 16
 
 /* What wait_for_change returns instead of a file's index. */
 enum { WAIT_SIGNAL = -1, WAIT_ERROR = -2 };
 
-/* A watched directory, as spelt in the file names; wd is -1 when not watched. */
+/*
+ * A watched directory, as spelt in the file names.  wd watches the
+ * directory itself when here is set, else its stand-in (the nearest
+ * existing ancestor) until it exists again; -1 when nothing could be watched.
+ */
 typedef struct watch_dir {
     char *path;
     int wd;
+    int here;
 } watch_dir;
 
 /* A watched file: its name as given, the part after the last '/', and its directory. */
@@ -63,6 +81,9 @@ typedef struct watcher {
     int masked;                 /* old_mask must be restored */
     sigset_t old_mask;
     watch_set set;
+    int *wds;                   /* every watch added and not ended, to remove unused ones */
+    int nwds, capwds;
+    int pending;                /* a file whose directory came back while re-arming, or -1 */
 } watcher;
 
 /* Milliseconds on the monotonic clock, which wall-clock changes do not move. */
@@ -104,7 +125,7 @@ static int set_dir(watch_set *s, char *path)
             return d;
         }
     }
-    s->dirs[s->ndirs] = (watch_dir){path, -1};
+    s->dirs[s->ndirs] = (watch_dir){path, -1, 0};
     return s->ndirs++;
 }
 
@@ -142,13 +163,31 @@ static void set_free(watch_set *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Whether a directory of s uses watch descriptor wd. */
+/* Whether a directory of s uses watch descriptor wd, for itself or as a stand-in. */
 static int set_has_wd(const watch_set *s, int wd)
 {
     for (int d = 0; d < s->ndirs; d++)
         if (s->dirs[d].wd == wd)
             return 1;
     return 0;
+}
+
+/* The directory of s spelt path, or NULL. */
+static const watch_dir *set_find_dir(const watch_set *s, const char *path)
+{
+    for (int d = 0; d < s->ndirs; d++)
+        if (strcmp(s->dirs[d].path, path) == 0)
+            return &s->dirs[d];
+    return NULL;
+}
+
+/* The first watched file of directory d that exists now, or -1. */
+static int present_file(const watch_set *s, int d)
+{
+    for (int i = 0; i < s->nfiles; i++)
+        if (s->files[i].dir == d && access(s->files[i].name, F_OK) == 0)
+            return i;
+    return -1;
 }
 
 /* Report a directory that cannot be watched: an error at startup, else a warning. */
@@ -165,73 +204,208 @@ static void report_dir(watcher *w, const char *path, int fatal)
                    why, hint);
 }
 
-/* Watch every directory of s; -1 when one cannot be watched and fatal is set. */
-static int arm_dirs(watcher *w, watch_set *s, int fatal)
+/* Note a watch descriptor the kernel gave us, once, so sweep_watches can remove it. */
+static void note_wd(watcher *w, int wd)
 {
-    for (int d = 0; d < s->ndirs; d++) {
-        /* Adding a watch that exists returns its wd, so re-arming is idempotent. */
-        s->dirs[d].wd = inotify_add_watch(w->ino, s->dirs[d].path, WATCH_MASK);
-        if (s->dirs[d].wd >= 0)
-            continue;
-        report_dir(w, s->dirs[d].path, fatal);
-        if (fatal)
-            return -1;
-    }
-    return 0;
+    for (int i = 0; i < w->nwds; i++)
+        if (w->wds[i] == wd)
+            return;
+    pb_grow(&w->wds, &w->capwds, w->nwds + 1, sizeof *w->wds);
+    w->wds[w->nwds++] = wd;
 }
 
-/* Remove the watches of old that next no longer uses. */
-static void drop_watches(watcher *w, const watch_set *old, const watch_set *next)
+/* Forget a watch the kernel ended (IN_IGNORED), so it is never removed by number again. */
+static void forget_wd(watcher *w, int wd)
 {
-    for (int d = 0; d < old->ndirs; d++) {
-        int wd = old->dirs[d].wd;
+    for (int i = 0; i < w->nwds; i++)
+        if (w->wds[i] == wd)
+            w->wds[i--] = w->wds[--w->nwds];
+}
+
+/* Remove the watches no directory of the set uses (old stand-ins, dropped directories). */
+static void sweep_watches(watcher *w)
+{
+    int keep = 0;
+    for (int i = 0; i < w->nwds; i++) {
         /* Compared by wd: two spellings of one directory ("." and its full path) share a watch. */
-        if (wd >= 0 && !set_has_wd(next, wd))
-            (void)inotify_rm_watch(w->ino, wd);  /* EINVAL for a second spelling: harmless */
+        if (set_has_wd(&w->set, w->wds[i]))
+            w->wds[keep++] = w->wds[i];
+        else
+            (void)inotify_rm_watch(w->ino, w->wds[i]);  /* EINVAL if already ended: harmless */
     }
+    w->nwds = keep;
+}
+
+/* Whether errno says a path is missing, as opposed to unwatchable. */
+static int is_missing(int err)
+{
+    /* ENOTDIR: a file stands where a directory of the path should be. */
+    return err == ENOENT || err == ENOTDIR;
+}
+
+/* The directory containing path (malloc'd); NULL for "/" and ".", which have none to try. */
+static char *parent_dir(const char *path)
+{
+    if (strcmp(path, "/") == 0 || strcmp(path, ".") == 0)
+        return NULL;
+    char *dir, *base;
+    split_path(path, &dir, &base);
+    free(base);
+    return dir;
+}
+
+/* Watch path, or its nearest existing ancestor when it is missing; the wd, or -1 with errno set. */
+static int watch_deepest(watcher *w, const char *path, int *here)
+{
+    char *p = pb_strdup(path);
+    int wd;
+    *here = 1;
+    while ((wd = inotify_add_watch(w->ino, p, WATCH_MASK)) < 0 && is_missing(errno)) {
+        char *up = parent_dir(p);
+        free(p);
+        if (!(p = up)) {
+            errno = ENOENT;     /* not even "." or "/" is there */
+            return -1;
+        }
+        *here = 0;
+    }
+    int err = errno;
+    free(p);
+    if (wd >= 0)
+        note_wd(w, wd);
+    errno = err;
+    return wd;
+}
+
+/* Watch directory d, or its stand-in while it is missing; whether d itself is watched. */
+static int dir_arm(watcher *w, watch_dir *d)
+{
+    /* A level made after its add failed but before the stand-in's watch
+       existed raised no event, so search again until the search ends on a
+       watch that was in place all through it (bounded, should levels come
+       and go as fast as we look: each of them raises an event anyway). */
+    int prev = -1;
+    for (int tries = 0; tries < WATCH_ARM_TRIES; tries++) {
+        d->wd = watch_deepest(w, d->path, &d->here);
+        if (d->wd < 0 || d->here || d->wd == prev)
+            break;
+        prev = d->wd;
+    }
+    return d->wd >= 0 && d->here;
+}
+
+/* Tell the user a directory is waited for, unless it already was before this rebuild. */
+static void report_missing(watcher *w, const watch_dir *d, const watch_dir *was)
+{
+    if (!was || was->here)
+        pb_warning(w->ctx, (pb_pos){d->path, 0, 0},
+                   "this directory does not exist; its files are watched once it is created");
+}
+
+/* Watch every directory of s, which replaces old; -1 if one cannot be watched and fatal is set. */
+static int arm_dirs(watcher *w, watch_set *s, const watch_set *old, int fatal)
+{
+    for (int d = 0; d < s->ndirs; d++) {
+        watch_dir *dir = &s->dirs[d];
+        const watch_dir *was = set_find_dir(old, dir->path);
+        if (dir_arm(w, dir)) {
+            /* Back (or replaced) during the rebuild: its files were written before
+               its watch existed, and the rebuild may have read the old ones. */
+            if (was && was->wd != dir->wd && w->pending < 0)
+                w->pending = present_file(s, d);
+        } else if (dir->wd >= 0) {
+            report_missing(w, dir, was);
+        } else {
+            report_dir(w, dir->path, fatal);
+            if (fatal)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 /* Watch the files of the list from now on, replacing the current set. */
 static int watch_arm(watcher *w, watch_files files, int fatal)
 {
     watch_set next = set_build(files);
-    int rc = arm_dirs(w, &next, fatal);
-    drop_watches(w, &w->set, &next);
+    int rc = arm_dirs(w, &next, &w->set, fatal);
     set_free(&w->set);
     w->set = next;
+    sweep_watches(w);   /* after the swap: the old set's watches that next does not use */
     return rc;
 }
 
-/* A watch the kernel ended (its directory was deleted or unmounted): forget it and say so. */
-static void forget_wd(watcher *w, int wd)
+/* Look for directory d again; a file of it to rebuild for if it came back with one, else -1. */
+static int dir_rearm(watcher *w, int d)
 {
-    for (int d = 0; d < w->set.ndirs; d++) {
-        if (w->set.dirs[d].wd != wd)
-            continue;
-        w->set.dirs[d].wd = -1;     /* so it is not removed again; the next rebuild re-arms it */
-        pb_warning(w->ctx, (pb_pos){w->set.dirs[d].path, 0, 0},
-                   "the directory went away; its files are no longer watched");
-    }
+    watch_dir *dir = &w->set.dirs[d];
+    int old = dir->wd;
+    if (dir_arm(w, dir))
+        /* A new wd means a new directory: its files may have been written before it was watched. */
+        return dir->wd != old ? present_file(&w->set, d) : -1;
+    if (dir->wd < 0)
+        report_dir(w, dir->path, 0);
+    return -1;
 }
 
-/* The watched file an event is about, or -1. */
-static int match_event(watcher *w, const struct inotify_event *ev)
+/* Look again for the directories on watch wd (only stand-in users if standins); a file or -1. */
+static int rearm_where(watcher *w, int wd, int standins)
 {
-    /* Events were lost: the save may have been any file, so rebuild from the first (the document). */
-    if (ev->mask & IN_Q_OVERFLOW)
-        return w->set.nfiles > 0 ? 0 : -1;
-    if (ev->mask & IN_IGNORED) {
-        forget_wd(w, ev->wd);
-        return -1;
+    int hit = -1, any = 0;
+    for (int d = 0; d < w->set.ndirs; d++) {
+        const watch_dir *dir = &w->set.dirs[d];
+        if (dir->wd != wd || (standins && dir->here))
+            continue;
+        int i = dir_rearm(w, d);
+        hit = hit < 0 ? i : hit;
+        any = 1;
     }
+    if (any)
+        sweep_watches(w);
+    return hit;
+}
+
+/* After lost events, look for every directory again; the file to rebuild for (the document). */
+static int overflowed(watcher *w)
+{
+    /* Any directory may have gone or come back, and any file changed. */
+    for (int d = 0; d < w->set.ndirs; d++)
+        (void)dir_rearm(w, d);
+    sweep_watches(w);
+    return w->set.nfiles > 0 ? 0 : -1;
+}
+
+/* The watched file named in an event on a directory watched as itself, or -1. */
+static int match_file(const watcher *w, const struct inotify_event *ev)
+{
     if (ev->len == 0 || (ev->mask & IN_ISDIR))
         return -1;
     for (int i = 0; i < w->set.nfiles; i++) {
         const watch_file *f = &w->set.files[i];
-        if (w->set.dirs[f->dir].wd == ev->wd && strcmp(f->base, ev->name) == 0)
+        const watch_dir *d = &w->set.dirs[f->dir];
+        /* A stand-in shares the wd of its ancestor: only a watch on the directory itself counts. */
+        if (d->here && d->wd == ev->wd && strcmp(f->base, ev->name) == 0)
             return i;
     }
     return -1;
+}
+
+/* The watched file an event is about (a save, or a directory that came back with it), or -1. */
+static int match_event(watcher *w, const struct inotify_event *ev)
+{
+    if (ev->mask & IN_Q_OVERFLOW)
+        return overflowed(w);
+    if (ev->mask & IN_IGNORED)
+        forget_wd(w, ev->wd);
+    /* The directory was deleted, moved away (its watch would follow it) or unmounted. */
+    if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
+        return rearm_where(w, ev->wd, 0);
+    int back = -1;
+    /* Any entry, not only IN_ISDIR: a symbolic link to a directory comes without it. */
+    if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+        back = rearm_where(w, ev->wd, 1);
+    int i = match_file(w, ev);
+    return i >= 0 ? i : back;
 }
 
 /* Read every pending event; *hit becomes the first watched file seen if it is -1. */
@@ -274,8 +448,10 @@ static int burst_timeout(long long start, long long last)
  */
 static int wait_for_change(watcher *w)
 {
-    int first = -1;
-    long long start = 0, last = 0;
+    /* A directory that came back while the last rebuild re-armed has begun a burst already. */
+    int first = w->pending;
+    long long start = now_ms(), last = start;
+    w->pending = -1;
     for (;;) {
         int timeout = first < 0 ? -1 : burst_timeout(start, last);
         if (timeout == 0)
@@ -349,14 +525,15 @@ static void watch_close(watcher *w)
     if (w->masked)
         sigprocmask(SIG_SETMASK, &w->old_mask, NULL);
     if (w->ino >= 0)
-        close(w->ino);
+        close(w->ino);      /* ends every watch at once */
+    free(w->wds);
     set_free(&w->set);
 }
 
 /* Watch files and rebuild on every save until SIGINT/SIGTERM; returns 0, or 2 when inotify fails. */
 int watch_run(pb_ctx *ctx, watch_files files, watch_rebuild_fn rebuild, void *arg)
 {
-    watcher w = {.ctx = ctx, .ino = -1, .sig = -1};
+    watcher w = {.ctx = ctx, .ino = -1, .sig = -1, .pending = -1};
     int rc = 2;
     if (watch_open(&w) == 0 && watch_arm(&w, files, 1) == 0)
         rc = watch_loop(&w, rebuild, arg);

@@ -15,11 +15,20 @@
  * give one rebuild, named after the first.  Events for other files in the
  * same directories (the output PDF, editor backups) are ignored.
  *
+ * A directory that does not exist, at the start or later (deleted, moved
+ * away, replaced by a git checkout), is waited for: its nearest existing
+ * ancestor is watched until the directory is there again, however many
+ * levels had to be made, and then the directory itself.  Its return counts
+ * as a save of its first watched file that exists, since its files may be
+ * back with new content.  A directory moved away is no longer watched.
+ * Renaming an ancestor of a watched directory is not noticed.
+ *
  * SIGINT and SIGTERM are blocked while watch_run runs and read from a
  * signalfd, so a signal during a rebuild ends the watch once the rebuild
  * has finished; the caller's signal mask is restored before returning.
- * A directory that cannot be watched is an error at the start (watch_run
- * returns 2) and a warning after a rebuild (its files are not watched).
+ * Any other directory that cannot be watched (no permission, the watch
+ * limit) is an error at the start (watch_run returns 2) and a warning
+ * after a rebuild (its files are not watched).
  *
  * Ownership: watch_run copies the names of the list it is given and of
  * each list the rebuild function returns, so the lists stay the caller's
