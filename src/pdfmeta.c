@@ -1,6 +1,7 @@
 /* pdfmeta.c: Info, XMP, OutputIntent and trailer /ID: what makes the file PDF/X-4. */
 #include "pdfmeta.h"
 #include "pdffont.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -14,12 +15,6 @@ enum { ID_BYTES = 16, ICC_HEADER = 128, ICC_MAX = 64 << 20 };
 #define PDFMETA_CREATOR "paiban"
 #define PDFMETA_PRODUCER "paiban with libharu " HPDF_VERSION_TEXT
 
-/* A growable byte string for the XMP packet. */
-typedef struct xmp_buf {
-    char *s;
-    size_t len, cap;
-} xmp_buf;
-
 /* The document's dates in PDF and ISO 8601 form; have is 0 without an epoch. */
 typedef struct meta_dates {
     int have;
@@ -27,30 +22,8 @@ typedef struct meta_dates {
     char iso[64];               /* YYYY-MM-DDTHH:mm:SSZ */
 } meta_dates;
 
-/* Decode one UTF-8 sequence and advance *s; malformed input gives U+FFFD. */
-static uint32_t utf8_next(const unsigned char **s)
-{
-    const unsigned char *p = *s;
-    static const uint32_t min[4] = {0, 0x80, 0x800, 0x10000};
-    int n = p[0] < 0x80 ? 0 : p[0] >= 0xC0 && p[0] < 0xE0 ? 1
-          : p[0] >= 0xE0 && p[0] < 0xF0 ? 2 : p[0] >= 0xF0 && p[0] < 0xF8 ? 3 : -1;
-    if (n <= 0) {
-        *s = p + 1;
-        return n == 0 ? p[0] : 0xFFFD;
-    }
-    uint32_t cp = p[0] & (0x3F >> n);
-    for (int i = 1; i <= n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            *s = p + i;
-            return 0xFFFD;
-        }
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    *s = p + n + 1;
-    return cp < min[n] ? 0xFFFD : cp;   /* overlong; surrogates are caught by the encoders */
-}
-
-/* A PDF text string for UTF-8 text: UTF-16BE with a byte-order mark. */
+/* A PDF text string for UTF-8 text: UTF-16BE with a byte-order mark, cut
+ * after PDFMETA_MAX_TEXT_UNITS code units (libharu refuses longer strings). */
 HPDF_Binary pdfmeta_text_string(HPDF_MMgr mmgr, const char *utf8)
 {
     size_t n = strlen(utf8);
@@ -60,7 +33,9 @@ HPDF_Binary pdfmeta_text_string(HPDF_MMgr mmgr, const char *utf8)
     buf[k++] = 0xFF;
     for (const unsigned char *p = (const unsigned char *)utf8; *p;) {
         uint16_t u[2];
-        int m = pdffont_utf16(utf8_next(&p), u);
+        int m = pdffont_utf16(text_utf8_next(&p, NULL), u);
+        if ((k - 2) / 2 + (size_t)m > PDFMETA_MAX_TEXT_UNITS)
+            break;
         for (int i = 0; i < m; i++) {
             buf[k++] = (HPDF_BYTE)(u[i] >> 8);
             buf[k++] = (HPDF_BYTE)(u[i] & 0xFF);
@@ -128,40 +103,22 @@ static void add_info(HPDF_Doc pdf, const dl_document *doc, const meta_dates *d)
         HPDF_Dict_Add(info, "ModDate", HPDF_String_New(pdf->mmgr, d->pdf, NULL));
         HPDF_Dict_Add(info, "GTS_PDFXVersion", HPDF_String_New(pdf->mmgr, PDFMETA_PDFX, NULL));
     }
-    if (doc->lang)
+    if (doc->lang && strlen(doc->lang) < 256) /* a real language tag is a few letters */
         HPDF_Dict_Add(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, doc->lang, NULL));
 }
 
 /* ---- XMP ----------------------------------------------------------------- */
 
-/* Append n bytes. */
-static void xb_put(xmp_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = pb_realloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-/* Append a C string as it is (markup). */
-static void xb_str(xmp_buf *b, const char *s)
-{
-    xb_put(b, s, strlen(s));
-}
-
 /* Append UTF-8 text as XML character data: markup characters become
  * references, and characters XML 1.0 cannot hold become U+FFFD or go. */
-static void xb_escaped(xmp_buf *b, const char *utf8)
+static void xb_escaped(pb_str *b, const char *utf8)
 {
     for (const unsigned char *p = (const unsigned char *)utf8; *p;) {
-        uint32_t cp = utf8_next(&p);
+        uint32_t cp = text_utf8_next(&p, NULL);
         const char *ref = cp == '&' ? "&amp;" : cp == '<' ? "&lt;" : cp == '>' ? "&gt;"
                         : cp == '"' ? "&quot;" : cp == '\'' ? "&apos;" : NULL;
         if (ref) {
-            xb_str(b, ref);
+            pb_str_adds(b, ref);
             continue;
         }
         if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
@@ -174,49 +131,49 @@ static void xb_escaped(xmp_buf *b, const char *utf8)
         for (int i = n - 1; i > 0; i--, cp >>= 6)
             u[i] = (char)(0x80 | (cp & 0x3F));
         u[0] = (char)(lead[n] | cp);
-        xb_put(b, u, (size_t)n);
+        pb_str_add(b, u, (size_t)n);
     }
 }
 
 /* <tag>value</tag>, the value escaped; nothing when value is NULL. */
-static void xmp_simple(xmp_buf *b, const char *tag, const char *value)
+static void xmp_simple(pb_str *b, const char *tag, const char *value)
 {
     if (!value)
         return;
-    xb_str(b, "   <");
-    xb_str(b, tag);
-    xb_str(b, ">");
+    pb_str_adds(b, "   <");
+    pb_str_adds(b, tag);
+    pb_str_adds(b, ">");
     xb_escaped(b, value);
-    xb_str(b, "</");
-    xb_str(b, tag);
-    xb_str(b, ">\n");
+    pb_str_adds(b, "</");
+    pb_str_adds(b, tag);
+    pb_str_adds(b, ">\n");
 }
 
 /* A one-item rdf:Alt (language x-default), rdf:Seq or rdf:Bag property. */
-static void xmp_list(xmp_buf *b, const char *tag, const char *kind, const char *value)
+static void xmp_list(pb_str *b, const char *tag, const char *kind, const char *value)
 {
     if (!value)
         return;
-    xb_str(b, "   <");
-    xb_str(b, tag);
-    xb_str(b, "><rdf:");
-    xb_str(b, kind);
-    xb_str(b, strcmp(kind, "Alt") == 0 ? "><rdf:li xml:lang=\"x-default\">" : "><rdf:li>");
+    pb_str_adds(b, "   <");
+    pb_str_adds(b, tag);
+    pb_str_adds(b, "><rdf:");
+    pb_str_adds(b, kind);
+    pb_str_adds(b, strcmp(kind, "Alt") == 0 ? "><rdf:li xml:lang=\"x-default\">" : "><rdf:li>");
     xb_escaped(b, value);
-    xb_str(b, "</rdf:li></rdf:");
-    xb_str(b, kind);
-    xb_str(b, "></");
-    xb_str(b, tag);
-    xb_str(b, ">\n");
+    pb_str_adds(b, "</rdf:li></rdf:");
+    pb_str_adds(b, kind);
+    pb_str_adds(b, "></");
+    pb_str_adds(b, tag);
+    pb_str_adds(b, ">\n");
 }
 
 /* "uuid:" and a hash of the document's metadata: the same document keeps its id. */
 static void document_id(const dl_document *doc, char out[48])
 {
-    xmp_buf b = {0};
+    pb_str b = {0};
     const char *vals[] = {doc->title, doc->author, doc->subject, doc->keywords, doc->lang};
     for (int i = 0; i < 5; i++)
-        xb_put(&b, vals[i] ? vals[i] : "", (vals[i] ? strlen(vals[i]) : 0) + 1);
+        pb_str_add(&b, vals[i] ? vals[i] : "", (vals[i] ? strlen(vals[i]) : 0) + 1);
     unsigned char h[ID_BYTES];
     hash128((const unsigned char *)b.s, b.len, h);
     free(b.s);
@@ -227,11 +184,11 @@ static void document_id(const dl_document *doc, char out[48])
 }
 
 /* The XMP packet: Dublin Core, XMP basic, PDF, media management and PDF/X ids. */
-static void xmp_packet(xmp_buf *b, const dl_document *doc, const meta_dates *d)
+static void xmp_packet(pb_str *b, const dl_document *doc, const meta_dates *d)
 {
     char id[48];
     document_id(doc, id);
-    xb_str(b, "<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+    pb_str_adds(b, "<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
               "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
               " <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
               "  <rdf:Description rdf:about=\"\"\n"
@@ -256,13 +213,13 @@ static void xmp_packet(xmp_buf *b, const dl_document *doc, const meta_dates *d)
     xmp_simple(b, "xmpMM:VersionID", "1");
     xmp_simple(b, "xmpMM:RenditionClass", "default");
     xmp_simple(b, "pdfxid:GTS_PDFXVersion", d->have ? PDFMETA_PDFX : NULL);
-    xb_str(b, "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>\n");
+    pb_str_adds(b, "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>\n");
 }
 
 /* The catalog's /Metadata: the XMP packet, uncompressed so tools can find it. */
 static void add_xmp(HPDF_Doc pdf, const dl_document *doc, const meta_dates *d)
 {
-    xmp_buf b = {0};
+    pb_str b = {0};
     xmp_packet(&b, doc, d);
     HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
     if (s) {

@@ -34,7 +34,12 @@
 /* What a conforming file claims to be. */
 #define PDFMETA_PDFX "PDF/X-4"
 
-/* A PDF text string for UTF-8 text: UTF-16BE with a byte-order mark. */
+/* The longest text string written (UTF-16 code units): outline titles and
+ * Info values are cut there, since libharu refuses strings over 64 KB. */
+#define PDFMETA_MAX_TEXT_UNITS 32000
+
+/* A PDF text string for UTF-8 text: UTF-16BE with a byte-order mark, cut
+ * after PDFMETA_MAX_TEXT_UNITS code units. */
 HPDF_Binary pdfmeta_text_string(HPDF_MMgr mmgr, const char *utf8);
 
 /*
