@@ -159,6 +159,7 @@ typedef struct unit {
     float base;                 /* compression already applied, 0..1 */
     int shrink_class;           /* class of the box's own shrink, or -1 */
     int is_space;               /* a Western space or a space turned autospace */
+    int trims;                  /* a space dropped at a line's edges (not a no-break space) */
     int line_end_half;          /* set half-width when it ends a line */
     float glue;                 /* autospace in front of the box */
     float glue_shrink, glue_stretch;
@@ -264,6 +265,9 @@ static void model_space(model *m, int k)
     unit *u = &m->u[k];
     float em = em_of(m->p, k);
     u->is_space = 1;
+    /* a no-break space is kept at a line's edge, as CSS keeps it: only
+     * breakable spaces vanish there (and a run of them costs no search) */
+    u->trims = m->p->text[m->p->clusters[k].text_start] != 0xA0;
     if (m->pr->autospace && han_latin_pair(m->p, k - 1, k + 1)) {
         /* the source's space and automatic spacing come out the same */
         u->full = u->half = AUTOSPACE_EM * em;
@@ -455,9 +459,9 @@ static double total_of(const double *v, int n)
 /* Fit the units [from, to) (before trimming spaces) into measure. */
 static void fit_line(const model *m, int from, int to, float measure, int last, line_fit *f)
 {
-    while (from < to && m->u[from].is_space)
+    while (from < to && m->u[from].trims)
         from++;
-    while (to > from && m->u[to - 1].is_space)
+    while (to > from && m->u[to - 1].trims)
         to--;
     *f = (line_fit){.start = from, .end = to, .measure = measure};
     if (from == to)
@@ -507,9 +511,10 @@ static double line_demerits(const model *m, const line_fit *f, int to, int first
     return d;
 }
 
-/* Dynamic-programming state of choose_breaks. */
+/* Dynamic-programming state of choose_breaks, over positions [from, to] of one part. */
 typedef struct kp {
-    double *demerits;           /* best total to reach position i (DBL_MAX: not reached) */
+    int from;                   /* positions are stored at index position - from */
+    double *demerits;           /* best total to reach a position (DBL_MAX: not reached) */
     int *prev;
     int *active, nactive;
 } kp;
@@ -518,11 +523,12 @@ typedef struct kp {
 static void kp_reach(const model *m, kp *s, int from, int j, int last, float m0, float m1)
 {
     int keep = 0, dropped = -1;
+    double *dj = &s->demerits[j - s->from];
     for (int i = 0; i < s->nactive; i++) {
         int a = s->active[i];
         /* once j can be reached at all, a line less than half full is
          * never the better way: skip its fit, the composer's main cost */
-        if (!last && s->demerits[j] < DBL_MAX &&
+        if (!last && *dj < DBL_MAX &&
             m->pre[j].width - m->pre[a].width < RAGGED_STRETCH * m1) {
             s->active[keep++] = a;
             continue;
@@ -534,46 +540,50 @@ static void kp_reach(const model *m, kp *s, int from, int j, int last, float m0,
             continue;
         }
         s->active[keep++] = a;
-        double d = s->demerits[a] + line_demerits(m, &f, j, a == from, last);
-        if (d < s->demerits[j]) {
-            s->demerits[j] = d;
-            s->prev[j] = a;
+        double d = s->demerits[a - s->from] + line_demerits(m, &f, j, a == from, last);
+        if (d < *dj) {
+            *dj = d;
+            s->prev[j - s->from] = a;
         }
     }
     s->nactive = keep;
     if (keep == 0 && dropped >= 0) { /* no way on but an overfull line */
-        s->demerits[j] = s->demerits[dropped] + OVERFULL_DEMERITS;
-        s->prev[j] = dropped;
+        *dj = s->demerits[dropped - s->from] + OVERFULL_DEMERITS;
+        s->prev[j - s->from] = dropped;
     }
 }
 
 /*
  * Choose the breaks of the part [from, to) by total fit.  Returns the line
  * starts in order (malloc'd, *n of them); m0 is the first line's measure.
+ * The state covers only this part, so a paragraph of many forced breaks
+ * costs time in proportion to its length, not its length squared.
  */
 static int *choose_breaks(const model *m, int from, int to, float m0, float m1, int *n)
 {
-    int len = m->n + 1;
-    kp s = {pb_alloc(sizeof(double) * (size_t)len), pb_alloc(sizeof(int) * (size_t)len),
-            pb_alloc(sizeof(int) * (size_t)len), 0};
-    for (int i = 0; i < len; i++)
+    size_t len = (size_t)(to - from) + 1;
+    kp s = {from, pb_alloc(sizeof(double) * len), pb_alloc(sizeof(int) * len),
+            pb_alloc(sizeof(int) * len), 0};
+    for (size_t i = 0; i < len; i++) {
         s.demerits[i] = DBL_MAX;
-    s.demerits[from] = 0;
+        s.prev[i] = from;
+    }
+    s.demerits[0] = 0;
     s.active[s.nactive++] = from;
     for (int j = from + 1; j <= to; j++) {
         if (j < to && m->u[j].brk == BRK_NONE)
             continue;
         kp_reach(m, &s, from, j, j == to, m0, m1);
-        if (s.demerits[j] < DBL_MAX && j < to)
+        if (s.demerits[j - from] < DBL_MAX && j < to)
             s.active[s.nactive++] = j;
     }
     int count = 0;
-    for (int j = to; j != from; j = s.prev[j])
+    for (int j = to; j != from; j = s.prev[j - from])
         count++;
     int *starts = pb_alloc(sizeof *starts * (size_t)(count + 1));
     *n = count;
-    for (int j = to, i = count; j != from; j = s.prev[j])
-        starts[--i] = s.prev[j];
+    for (int j = to, i = count; j != from; j = s.prev[j - from])
+        starts[--i] = s.prev[j - from];
     free(s.demerits);
     free(s.prev);
     free(s.active);

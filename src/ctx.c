@@ -10,7 +10,7 @@ pb_ctx *pb_ctx_new(FILE *diag)
 {
     pb_ctx *ctx = pb_alloc(sizeof *ctx);
     ctx->diag = diag;
-    ctx->max_pages = PB_DEFAULT_MAX_PAGES;
+    ctx->limits = PB_DEFAULT_LIMITS;
     return ctx;
 }
 
@@ -20,6 +20,9 @@ void pb_ctx_free(pb_ctx *ctx)
     if (!ctx)
         return;
     font_cache_free(ctx->fonts);
+    for (int i = 0; i < ctx->nfiles; i++)
+        free(ctx->files[i].path);
+    free(ctx->files);
     free(ctx);
 }
 

@@ -3,8 +3,10 @@
  *
  * One pb_ctx exists per run of paiban.  It is created by main() and passed
  * explicitly to every stage, so that no module keeps hidden global state.
- * It owns the diagnostics counters and the font cache (see font.h); the
- * caller owns the ctx itself and frees it with pb_ctx_free().
+ * It owns the diagnostics counters, the font cache (see font.h), the record
+ * of files read and written (see files.h) and the run's limits with what
+ * has been used of them; the caller owns the ctx itself and frees it with
+ * pb_ctx_free().
  *
  * Every diagnostic has the form "file:line:col: error: message", which
  * editors and IDEs know how to jump to.  A position of line 0 means "no
@@ -25,17 +27,55 @@ typedef struct pb_pos {
     int col;
 } pb_pos;
 
-/* The default page limit: far beyond any booklet, short of filling a disk. */
-#define PB_DEFAULT_MAX_PAGES 10000
+/*
+ * Limits that hold for a whole build (every output of one run, or of one
+ * rebuild in watch mode): far beyond any booklet, short of exhausting the
+ * machine.  Each is reported as an error at the place where it is passed.
+ */
+typedef struct pb_limits {
+    size_t file_bytes;          /* one input file */
+    size_t total_bytes;         /* every XML file read, XIncludes included */
+    int includes;               /* XIncludes expanded */
+    long long image_pixels;     /* one image */
+    long long total_pixels;     /* every image placed */
+    int pages;                  /* pages of every output (--max-pages) */
+} pb_limits;
+
+#define PB_DEFAULT_LIMITS ((pb_limits){ \
+    .file_bytes = (size_t)1 << 31, .total_bytes = (size_t)1 << 31, .includes = 10000, \
+    .image_pixels = 100000000LL, .total_pixels = 2000000000LL, .pages = 10000})
+
+/* What the current build has used of its limits. */
+typedef struct pb_usage {
+    size_t bytes;
+    int includes;
+    long long pixels;
+    int pages;
+} pb_usage;
+
+/* A file the run read or will write (kept by files.c). */
+typedef struct pb_file {
+    char *path;                 /* as the run named it (owned) */
+    unsigned long long dev, ino; /* its identity; both 0 when it did not exist */
+    int kind;                   /* PB_FILE_READ, PB_FILE_FONT or PB_FILE_OUTPUT */
+    int build;                  /* the last build that used it */
+} pb_file;
+
+enum { PB_FILE_READ, PB_FILE_FONT, PB_FILE_OUTPUT };
 
 typedef struct pb_ctx {
     FILE *diag;                 /* where diagnostics are printed (stderr) */
     int errors;                 /* errors reported so far */
     int warnings;               /* warnings reported so far */
-    struct font_cache *fonts;   /* owned; created lazily by font_cache_get */
+    int usage_errors;           /* of the errors, those of usage or environment (exit 2) */
+    struct font_cache *fonts;   /* owned; created lazily by font_get */
     const char *font_dir;       /* project font directory searched first, or NULL */
-    int include_anywhere;       /* XIncludes may leave the document's directory tree */
-    int max_pages;              /* a layout longer than this is an error (0: no limit) */
+    int include_anywhere;       /* XIncludes and images may leave the document's tree */
+    pb_limits limits;
+    pb_usage used;              /* reset by files_new_build */
+    int build;                  /* counts builds (watch mode rebuilds) */
+    int nfiles, files_cap;
+    pb_file *files;             /* owned: every file read or planned as output */
 } pb_ctx;
 
 /* Create a context that prints diagnostics to diag. */

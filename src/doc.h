@@ -37,6 +37,9 @@ typedef struct doc {
     doc_node *root;
     int nfiles;
     char **files;               /* every file read, the main file first */
+    char *root_dir;             /* the real directory of the main file: files the
+                                   document names must lie below it; NULL when
+                                   unknown (a buffer without a directory) */
 } doc;
 
 /* Parse path, validate against schema_path (none when NULL), build the tree; NULL on error. */

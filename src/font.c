@@ -1,5 +1,6 @@
 /* font.c: fonts by family name through fontconfig, opened with FreeType and HarfBuzz. */
 #include "font.h"
+#include "files.h"
 
 #include <dirent.h>
 #include <fontconfig/fontconfig.h>
@@ -193,6 +194,7 @@ font *font_get(pb_ctx *ctx, const char *family, int bold, pb_pos pos)
     }
     pb_grow(&c->fonts, &c->cap, c->n + 1, sizeof *c->fonts);
     c->fonts[c->n++] = f;
+    files_note_font(ctx, f->path);
     return f;
 }
 

@@ -1,5 +1,6 @@
 /* layout.c: flattening blocks into a vertical list, cutting pages, drawing them. */
 #include "layout.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,22 @@ typedef struct vpar {
     const st_block *block;
 } vpar;
 
+/*
+ * Generated text that repeats from page to page (a running head or foot):
+ * shaped and composed once, then drawn again while the text stays the same.
+ */
+typedef struct furniture {
+    char *text;                 /* owned; what par shows */
+    const style *style;
+    float measure;
+    vpar par;                   /* owns its shaped and composed paragraph */
+} furniture;
+
+enum { FURN_VERSO, FURN_RECTO, FURN_FOOT, NFURN };
+
+/* A running head or foot shows one line: text beyond this never fits. */
+#define FURNITURE_MAX_CHARS 400
+
 typedef struct layout {
     pb_ctx *ctx;
     composer *comp;
@@ -52,6 +69,7 @@ typedef struct layout {
     int cur_master;             /* page master in force while flattening */
     int npages;
     int *page_start;            /* first item of each page, after cutting */
+    furniture furn[NFURN];      /* running heads and foot, by slot */
     int failed;
 } layout;
 
@@ -201,6 +219,18 @@ static void push_rule_above(layout *L, const st_block *b, float x, float w)
     it->keep = 1;
 }
 
+/* 1 when a block's measure can hold anything; else reported, and the layout fails. */
+static int room_for(layout *L, const st_block *b, float measure)
+{
+    if (measure >= 1)
+        return 1;
+    if (!L->failed) /* one report: every block below would repeat it */
+        pb_error(L->ctx, b->pos, "no room for this <%s>: the page's margins and the margins, borders "
+             "and padding around it leave a measure of %.1fpt", b->role, measure);
+    L->failed = 1;
+    return 0;
+}
+
 /* Flatten a text block at x, width w. */
 static void flatten_text(layout *L, const st_block *b, float x, float w)
 {
@@ -209,6 +239,8 @@ static void flatten_text(layout *L, const st_block *b, float x, float w)
     float inset_r = s->margin_right + s->border_width + s->padding_right;
     int par;
     break_before(L, b, &x, &w);
+    if (!room_for(L, b, w - inset_l - inset_r))
+        return;
     if (compose_block(L, b, w - inset_l - inset_r, &par) < 0) {
         L->failed = 1;
         return;
@@ -234,6 +266,8 @@ static void flatten_block(layout *L, const st_block *b, float x, float w);
 /* Flatten an image, scaled down to the measure when wider. */
 static void flatten_image(layout *L, const st_block *b, float x, float w)
 {
+    if (!room_for(L, b, w))
+        return;
     float scale = b->image_w > w ? w / b->image_w : 1;
     push_space(L, b->style->space_before);
     vitem *it = push(L, V_IMAGE, b->image_h * scale);
@@ -466,12 +500,8 @@ static void draw_rule(dl_page *pg, const vitem *it, float left, float y)
                           s->rule_above, color_of(s->rule_color)};
 }
 
-/*
- * Set one line of generated text (folio, running head, TOC page number) in
- * style s, aligned by s within [left, left + measure), on the baseline.
- */
-static int draw_text(layout *L, dl_page *pg, const style *s, const char *text, float left,
-                     float measure, float baseline)
+/* Shape and compose one line of generated text in style s at measure; -1 on failure. */
+static int compose_generated(layout *L, const style *s, const char *text, float measure, vpar *out)
 {
     st_span span = {(char *)text, s, {0}};
     st_block b = {.kind = ST_TEXT, .role = "generated", .style = s, .nspans = 1, .spans = &span};
@@ -480,12 +510,59 @@ static int draw_text(layout *L, dl_page *pg, const style *s, const char *text, f
         return -1;
     compose_params pr = params_for(s, measure);
     pr.indent = 0;
-    vpar vp = {sp, compose_paragraph(L->comp, sp, &pr), s, 0, &b};
-    const compose_line *ln = &vp.composed->lines[0];
+    *out = (vpar){sp, compose_paragraph(L->comp, sp, &pr), s, 0, NULL};
+    return 0;
+}
+
+/* Draw the first line of a composed generated text at left, on the baseline. */
+static void draw_generated(dl_page *pg, const vpar *vp, float left, float baseline)
+{
+    const compose_line *ln = &vp->composed->lines[0];
     if (ln->end > ln->start)
-        emit_run(pg, &vp, ln->start, ln->end, left, baseline);
-    composed_par_free(vp.composed);
-    shaped_par_free(sp);
+        emit_run(pg, vp, ln->start, ln->end, left, baseline);
+}
+
+/* Free a generated text's paragraph. */
+static void free_generated(vpar *vp)
+{
+    composed_par_free(vp->composed);
+    shaped_par_free(vp->shaped);
+    *vp = (vpar){0};
+}
+
+/*
+ * Set one line of generated text (folio, TOC page number) in style s,
+ * aligned by s within [left, left + measure), on the baseline.
+ */
+static int draw_text(layout *L, dl_page *pg, const style *s, const char *text, float left,
+                     float measure, float baseline)
+{
+    vpar vp;
+    if (compose_generated(L, s, text, measure, &vp) < 0)
+        return -1;
+    draw_generated(pg, &vp, left, baseline);
+    free_generated(&vp);
+    return 0;
+}
+
+/* The same for a running head or foot in slot, reusing its last setting when the text repeats. */
+static int draw_furniture_text(layout *L, dl_page *pg, int slot, const style *s, const char *text,
+                               float left, float measure, float baseline)
+{
+    furniture *f = &L->furn[slot];
+    if (!f->text || f->style != s || f->measure != measure || strcmp(f->text, text) != 0) {
+        free(f->text);
+        free_generated(&f->par);
+        f->text = pb_strdup(text);
+        f->style = s;
+        f->measure = measure;
+        if (compose_generated(L, s, text, measure, &f->par) < 0) {
+            free(f->text);
+            f->text = NULL;
+            return -1;
+        }
+    }
+    draw_generated(pg, &f->par, left, baseline);
     return 0;
 }
 
@@ -515,16 +592,29 @@ static int skip_spaces(const layout *L, int i)
     return i;
 }
 
+/* The source position of item i, or of the nearest item before it that has one. */
+static pb_pos layout_pos(const layout *L, int i)
+{
+    for (i = i < L->n ? i : L->n - 1; i >= 0; i--) {
+        const vitem *it = &L->items[i];
+        if (it->block)
+            return it->block->pos;
+        if (it->kind == V_LINE)
+            return L->pars[it->par].block->pos;
+    }
+    return (pb_pos){0};
+}
+
 /* Cut the whole list into pages before drawing, so a table of contents can
  * name pages that come after it. */
 static void cut_pages(layout *L)
 {
     int cap = 0;
     for (int i = skip_spaces(L, 0); i < L->n || L->npages == 0;) {
-        if (L->ctx->max_pages > 0 && L->npages >= L->ctx->max_pages) {
-            pb_error(L->ctx, L->items[i].block ? L->items[i].block->pos : (pb_pos){0},
-                     "the document runs past %d pages, the limit (--max-pages N raises it)",
-                     L->ctx->max_pages);
+        const pb_limits *lim = &L->ctx->limits;
+        if (lim->pages > 0 && L->ctx->used.pages + L->npages >= lim->pages) {
+            pb_error(L->ctx, layout_pos(L, i), "the document runs past %d pages, the limit "
+                     "for one run (--max-pages N raises it)", lim->pages);
             L->failed = 1;
             break;
         }
@@ -535,6 +625,7 @@ static void cut_pages(layout *L)
         i = skip_spaces(L, page_end(L, i));
     }
     L->page_start[L->npages] = L->n;
+    L->ctx->used.pages += L->npages;
 }
 
 /* The page (0-based) holding item j. */
@@ -585,22 +676,24 @@ static char *expand_furniture(const char *pattern, const st_tree *t, const char 
 {
     const struct { const char *key; const char *value; } fields[] = {
         {"{title}", t->title}, {"{section}", section}, {"{source}", t->source}, {"{year}", t->year}};
-    size_t n = strlen(pattern) + 1;
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        n += fields[i].value ? strlen(fields[i].value) * 4 : 0;
-    char *out = pb_alloc(n), *o = out;
+    enum { NFIELDS = sizeof fields / sizeof fields[0] };
+    pb_str out = {0};
     for (const char *c = pattern; *c;) {
         size_t i = 0;
-        while (i < sizeof fields / sizeof fields[0] && strncmp(c, fields[i].key, strlen(fields[i].key)))
+        while (i < NFIELDS && strncmp(c, fields[i].key, strlen(fields[i].key)) != 0)
             i++;
-        if (i == sizeof fields / sizeof fields[0]) {
-            *o++ = *c++;
+        if (i == NFIELDS) {
+            pb_str_add(&out, c++, 1);
             continue;
         }
-        o += sprintf(o, "%s", fields[i].value ? fields[i].value : "");
+        const char *v = fields[i].value ? fields[i].value : "";
+        pb_str_add(&out, v, text_utf8_prefix(v, FURNITURE_MAX_CHARS));
         c += strlen(fields[i].key);
     }
-    return out;
+    /* a pattern that repeats a field still makes one line */
+    char *text = pb_str_take(&out);
+    text[text_utf8_prefix(text, FURNITURE_MAX_CHARS)] = '\0';
+    return text;
 }
 
 /* Draw the running head and the folio that page p's master asks for. */
@@ -612,13 +705,15 @@ static int draw_furniture(layout *L, dl_page *pg, int p, const style_page *pm, f
     const char *pattern = verso ? pm->head_verso : pm->head_recto;
     if (pattern) {
         char *text = expand_furniture(pattern, L->tree, section_on(L, p));
-        rc |= draw_text(L, pg, verso ? L->tree->head_verso : L->tree->head_recto, text, left,
-                        measure, pm->head_offset);
+        rc |= draw_furniture_text(L, pg, verso ? FURN_VERSO : FURN_RECTO,
+                                  verso ? L->tree->head_verso : L->tree->head_recto, text, left,
+                                  measure, pm->head_offset);
         free(text);
     }
     if (pm->foot) {
         char *text = expand_furniture(pm->foot, L->tree, section_on(L, p));
-        rc |= draw_text(L, pg, L->tree->foot, text, left, measure, pm->height - pm->foot_offset);
+        rc |= draw_furniture_text(L, pg, FURN_FOOT, L->tree->foot, text, left, measure,
+                                  pm->height - pm->foot_offset);
         free(text);
     }
     if (pm->folio) {
@@ -655,10 +750,17 @@ static int draw_toc_entry(layout *L, dl_page *pg, const vitem *it, float left, f
     snprintf(number, sizeof number, "%d", target + 1);
     style right = *vp->style;
     right.align = ALIGN_RIGHT;
-    const shape_face *f = &vp->shaped->faces[0];
+    vpar num;
+    if (compose_generated(L, &right, number, it->width + vp->style->padding_right, &num) < 0)
+        return -1;
+    /* the number sits on the entry's baseline: the entry's face, or its own
+     * when the entry has no text (an empty heading) */
+    const shape_face *f = vp->shaped->nfaces ? &vp->shaped->faces[0] : &num.shaped->faces[0];
     float em = f->size * (float)(f->font->ascender - f->font->descender);
     float baseline = y + (it->height - em) / 2 + f->size * (float)f->font->ascender;
-    return draw_text(L, pg, &right, number, left + it->x, it->width + vp->style->padding_right, baseline);
+    draw_generated(pg, &num, left + it->x, baseline);
+    free_generated(&num);
+    return 0;
 }
 
 /* Draw one item of a page at y (text-area coordinates). */
@@ -728,6 +830,10 @@ static void layout_free(layout *L)
         composed_par_free(L->pars[i].composed);
     }
     free(L->pars);
+    for (int i = 0; i < NFURN; i++) {
+        free(L->furn[i].text);
+        free_generated(&L->furn[i].par);
+    }
     free(L->items);
     free(L->boxes);
     free(L->page_start);

@@ -8,9 +8,11 @@
 #include "compose.h"
 #include "ctx.h"
 #include "doc.h"
+#include "files.h"
 #include "layout.h"
 #include "pdf.h"
 #include "style.h"
+#include "text.h"
 #include "watch.h"
 
 #include <errno.h>
@@ -238,12 +240,17 @@ static int parse_args(int argc, char **argv, options *o)
         case 'T': o->deptarget = optarg; break;
         case 'W': o->watch = 1; break;
         case 'A': o->include_anywhere = 1; break;
-        case 'N':
-            if ((o->max_pages = atoi(optarg)) <= 0) {
-                fprintf(stderr, "paiban: error: --max-pages needs a positive number, not '%s'\n", optarg);
+        case 'N': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || errno || v <= 0 || v > INT_MAX) {
+                fprintf(stderr, "paiban: error: --max-pages needs a positive whole number, not '%s'\n", optarg);
                 return -1;
             }
+            o->max_pages = (int)v;
             break;
+        }
         case ':': fprintf(stderr, "paiban: error: option '%s' needs a value\n", argv[optind - 1]); return -1;
         default: fprintf(stderr, "paiban: error: unknown option '%s'\n", argv[optind - 1]); return -1;
         }
@@ -287,7 +294,8 @@ static int read_epoch(pdf_options *po)
 /* One PDF to write: the whole document (only == NULL) or one element of it. */
 typedef struct job {
     const doc_node *only;
-    char *path;
+    char *name;                 /* the output as the command line names it */
+    char *path;                 /* where it is written (a link's target); NULL until planned */
 } job;
 
 /* What one build read and wrote, kept between rebuilds in watch mode. */
@@ -297,16 +305,17 @@ typedef struct run {
     pb_ctx *ctx;
     int njobs;
     job *jobs;
+    char *depfile;              /* where the dependency file is written, once planned */
     int nfiles;
-    char **files;               /* sources to watch: XML files, style sheet, schema */
+    char **files;               /* sources to watch: every file the last good build read */
     int status;
 } run;
 
-/* Append a job for element only (NULL: the whole document) written to path (taken). */
-static void add_job(run *r, const doc_node *only, char *path)
+/* Append a job for element only (NULL: the whole document) written to name (taken). */
+static void add_job(run *r, const doc_node *only, char *name)
 {
     r->jobs = pb_realloc(r->jobs, sizeof *r->jobs * (size_t)(r->njobs + 1));
-    r->jobs[r->njobs++] = (job){only, path};
+    r->jobs[r->njobs++] = (job){only, name, NULL};
 }
 
 /* One job per element called name at or below n, in document order. */
@@ -346,10 +355,10 @@ static int check_distinct(run *r)
 {
     for (int i = 0; i < r->njobs; i++)
         for (int k = 0; k < i; k++)
-            if (strcmp(r->jobs[i].path, r->jobs[k].path) == 0) {
+            if (strcmp(r->jobs[i].name, r->jobs[k].name) == 0) {
                 pb_error(r->ctx, r->jobs[i].only->pos, "--split: this <%s> would be written to %s, "
                          "like the one at %s:%d; give them different number= attributes",
-                         r->jobs[i].only->name, r->jobs[i].path, r->jobs[k].only->pos.file,
+                         r->jobs[i].only->name, r->jobs[i].name, r->jobs[k].only->pos.file,
                          r->jobs[k].only->pos.line);
                 return -1;
             }
@@ -377,6 +386,20 @@ static int plan_jobs(run *r, const doc *d)
     return 0;
 }
 
+/*
+ * Declare every output before anything is written: none may be a file
+ * this run reads (see files.h).  -1 (reported, a usage error) otherwise.
+ */
+static int plan_outputs(run *r)
+{
+    int bad = 0;
+    for (int i = 0; i < r->njobs; i++)
+        bad |= !(r->jobs[i].path = files_plan_output(r->ctx, r->jobs[i].name));
+    if (r->o->depfile)
+        bad |= !(r->depfile = files_plan_output(r->ctx, r->o->depfile));
+    return bad ? -1 : 0;
+}
+
 /* Milliseconds on the monotonic clock. */
 static double now_ms(void)
 {
@@ -398,80 +421,76 @@ static int run_job(run *r, const job *j, const style_sheet *sheet, const doc *d,
         int rc = pdf_write(r->ctx, pages, j->path, &po);
         status = rc >= 0 ? 0 : rc == -2 ? EXIT_BAD_INPUT : EXIT_USAGE;
         if (r->o->watch && rc >= 0)
-            printf("%s %s in %.0f ms\n", rc == 0 ? "rebuilt" : "unchanged", j->path, now_ms() - t0);
+            printf("%s %s in %.0f ms\n", rc == 0 ? "rebuilt" : "unchanged", j->name, now_ms() - t0);
     }
     dl_document_free(pages);
     st_tree_free(tree);
-    return status;
+    return r->ctx->usage_errors ? EXIT_USAGE : status; /* e.g. an image that is also an output */
 }
 
 /* Write one name into a make rule, escaping what make would misread. */
-static void put_make_name(FILE *f, const char *name)
+static void put_make_name(pb_str *b, const char *name)
 {
     for (const char *c = name; *c; c++) {
         if (*c == ' ' || *c == '#' || *c == '\\')
-            fputc('\\', f);
+            pb_str_add(b, "\\", 1);
         if (*c == '$')
-            fputc('$', f);
-        fputc(*c, f);
+            pb_str_add(b, "$", 1);
+        pb_str_add(b, c, 1);
     }
 }
 
 /* The rule's target: --deptarget, else every output of the run. */
-static void put_targets(FILE *f, const run *r)
+static void put_targets(pb_str *b, const run *r)
 {
     if (r->o->deptarget) {
-        put_make_name(f, r->o->deptarget);
+        put_make_name(b, r->o->deptarget);
         return;
     }
     for (int i = 0; i < r->njobs; i++) {
         if (i)
-            fputc(' ', f);
-        put_make_name(f, r->jobs[i].path);
+            pb_str_add(b, " ", 1);
+        put_make_name(b, r->jobs[i].name);
     }
 }
 
-/* Write the dependency file: the outputs depend on everything read. */
+/* Write the dependency file: the outputs depend on everything read, fonts too. */
 static int write_depfile(run *r)
 {
-    enum { MAX_FONT_FILES = 64 };
-    const char *fonts[MAX_FONT_FILES];
-    int nfonts = font_files(r->ctx, fonts, MAX_FONT_FILES);
-    if (nfonts > MAX_FONT_FILES)
-        nfonts = MAX_FONT_FILES;
-    FILE *f = fopen(r->o->depfile, "w");
-    if (!f) {
-        pb_error(r->ctx, (pb_pos){r->o->depfile, 0, 0}, "cannot write the dependency file: %s", strerror(errno));
-        return -1;
+    int n = files_sources(r->ctx, NULL, 0, 1);
+    const char **names = pb_alloc(sizeof *names * (size_t)(n + 1));
+    files_sources(r->ctx, names, n, 1);
+    pb_str b = {0};
+    put_targets(&b, r);
+    pb_str_add(&b, ":", 1);
+    for (int i = 0; i < n; i++) {
+        pb_str_adds(&b, " \\\n ");
+        put_make_name(&b, names[i]);
     }
-    put_targets(f, r);
-    fputc(':', f);
-    for (int i = 0; i < r->nfiles + nfonts; i++) {
-        fputs(" \\\n ", f);
-        put_make_name(f, i < r->nfiles ? r->files[i] : fonts[i - r->nfiles]);
+    pb_str_add(&b, "\n", 1);
+    for (int i = 0; i < n; i++) { /* so a deleted source does not stop make */
+        pb_str_add(&b, "\n", 1);
+        put_make_name(&b, names[i]);
+        pb_str_adds(&b, ":\n");
     }
-    fputc('\n', f);
-    for (int i = 0; i < r->nfiles; i++) { /* so a deleted source does not stop make */
-        fputc('\n', f);
-        put_make_name(f, r->files[i]);
-        fputs(":\n", f);
-    }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        pb_error(r->ctx, (pb_pos){r->o->depfile, 0, 0}, "cannot write the dependency file");
-        return -1;
-    }
-    return 0;
+    int rc = files_write(r->ctx, r->depfile, (const unsigned char *)b.s, b.len, 1);
+    pb_str_free(&b);
+    free(names);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Forget the outputs of the previous build. */
 static void forget_jobs(run *r)
 {
-    for (int i = 0; i < r->njobs; i++)
+    for (int i = 0; i < r->njobs; i++) {
+        free(r->jobs[i].name);
         free(r->jobs[i].path);
+    }
     free(r->jobs);
     r->jobs = NULL;
     r->njobs = 0;
+    free(r->depfile);
+    r->depfile = NULL;
 }
 
 /* Forget the sources of the previous build. */
@@ -484,35 +503,50 @@ static void forget_files(run *r)
     r->nfiles = 0;
 }
 
-/*
- * Remember the sources of this build: every XML file read (when the
- * document could be read), the style sheet and the schema.  When it could
- * not, the last good list stays, so a watch still sees the fix of a typo
- * in an included file; before any good build it is the input alone.
- */
-static void note_sources(run *r, const doc *d)
+/* Add name to the watch list unless it is there. */
+static void watch_file(run *r, const char *name)
 {
-    if (!d && r->nfiles)
-        return;
-    forget_files(r);
-    int n = d ? d->nfiles : 1;
-    r->files = pb_alloc(sizeof *r->files * (size_t)(n + 2));
+    for (int i = 0; i < r->nfiles; i++)
+        if (strcmp(r->files[i], name) == 0)
+            return;
+    r->files = pb_realloc(r->files, sizeof *r->files * (size_t)(r->nfiles + 1));
+    r->files[r->nfiles++] = pb_strdup(name);
+}
+
+/*
+ * Remember the sources of this build: every file it read (XML files,
+ * XIncludes, the style sheet and what it includes, the schema, images),
+ * and the style sheet and schema named on the command line even when they
+ * were not reached.  When the document could not be read, what this build
+ * read is added to the last good list rather than replacing it, so a watch
+ * still sees the fix of a typo in an included file.
+ */
+static void note_sources(run *r, int loaded)
+{
+    if (loaded)
+        forget_files(r);
+    int n = files_sources(r->ctx, NULL, 0, 0);
+    const char **names = pb_alloc(sizeof *names * (size_t)(n + 1));
+    files_sources(r->ctx, names, n, 0);
+    watch_file(r, r->o->input);
     for (int i = 0; i < n; i++)
-        r->files[r->nfiles++] = pb_strdup(d ? d->files[i] : r->o->input);
-    r->files[r->nfiles++] = pb_strdup(r->o->style);
-    r->files[r->nfiles++] = pb_strdup(r->o->schema);
+        watch_file(r, names[i]);
+    free(names);
+    watch_file(r, r->o->style);
+    watch_file(r, r->o->schema);
 }
 
 /* Read the sources once and write every output; sets r->status. */
 static void build(run *r)
 {
     forget_jobs(r);
+    files_new_build(r->ctx);
     r->ctx->errors = 0;
+    r->ctx->usage_errors = 0;
     r->status = EXIT_BAD_INPUT;
     doc *d = doc_load(r->ctx, r->o->input, r->o->schema);
     style_sheet *sheet = d ? style_sheet_load(r->ctx, r->o->style) : NULL;
-    note_sources(r, d);
-    if (sheet && plan_jobs(r, d) == 0) {
+    if (sheet && plan_jobs(r, d) == 0 && plan_outputs(r) == 0) {
         composer *comp = composer_new(r->ctx);
         r->status = 0;
         for (int i = 0; i < r->njobs; i++) {
@@ -524,6 +558,9 @@ static void build(run *r)
         if (r->status == 0 && r->o->depfile && write_depfile(r) < 0)
             r->status = EXIT_USAGE;
     }
+    if (r->ctx->usage_errors)
+        r->status = EXIT_USAGE;
+    note_sources(r, d != NULL);
     style_sheet_free(sheet);
     doc_free(d);
 }
@@ -570,8 +607,8 @@ int main(int argc, char **argv)
     ctx->font_dir = o.fonts;
     ctx->include_anywhere = o.include_anywhere;
     if (o.max_pages)
-        ctx->max_pages = o.max_pages;
-    run r = {&o, &po, ctx, 0, NULL, 0, NULL, 0};
+        ctx->limits.pages = o.max_pages;
+    run r = {.o = &o, .po = &po, .ctx = ctx};
     build(&r);
     status = r.status;
     if (o.watch) {

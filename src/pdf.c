@@ -1,29 +1,22 @@
 /* pdf.c: the display list as PDF sheets: libharu for structure and graphics, pdffont for text. */
 #include "pdf.h"
-#include "image.h"
+#include "files.h"
 #include "pdffont.h"
+#include "pdfimage.h"
 #include "pdfmeta.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <fcntl.h>
 #include <hpdf.h>
 #include <math.h>
-#include <png.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* libharu's limits on page size, in points. */
 #define PDF_MIN_PAGE 3.0
 #define PDF_MAX_PAGE 14400.0
 /* Bezier handle length for a quarter circle: 4/3 (sqrt 2 - 1). */
 #define PDF_KAPPA 0.5522847498
-/* The longest libpng message kept. */
-#define PDF_PNG_MSG 160
 /* TJ adjustments below this (1/1000 em) are not written: 0.005 pt at 100 pt. */
 #define PDF_MIN_ADJUST 0.05
 
@@ -373,96 +366,14 @@ static void draw_rule(const pdf_writer *w, HPDF_Page page, const dl_rule *r, dou
     HPDF_Page_GRestore(page);
 }
 
-/* A PNG being checked: the file and the row buffer (on the heap, so a
- * longjmp out of libpng cannot leave them indeterminate). */
-typedef struct png_job {
-    FILE *f;
-    png_bytep row;
-    char why[PDF_PNG_MSG];      /* libpng's reason when it fails */
-} png_job;
-
-/* libpng's error handler: keep the message and leave the decode. */
-static void png_check_error(png_structp png, png_const_charp msg)
-{
-    png_job *job = png_get_error_ptr(png);
-    snprintf(job->why, sizeof job->why, "%s", msg);
-    png_longjmp(png, 1);
-}
-
-/* libpng's warnings (unknown chunks, profiles) do not stop the decode. */
-static void png_check_warning(png_structp png, png_const_charp msg)
-{
-    (void)png;
-    (void)msg;
-}
-
-/* Decode every row of the PNG (the caller has set the jump buffer). */
-static void png_read_all(png_structp png, png_infop info, png_job *job)
-{
-    png_init_io(png, job->f);
-    png_read_info(png, info);
-    int passes = png_set_interlace_handling(png);
-    png_read_update_info(png, info);
-    job->row = pb_alloc(png_get_rowbytes(png, info) + 1);
-    png_uint_32 h = png_get_image_height(png, info);
-    for (int p = 0; p < passes; p++)
-        for (png_uint_32 y = 0; y < h; y++)
-            png_read_row(png, job->row, NULL);
-    png_read_end(png, NULL);
-}
-
-/*
- * 1 when the PNG at path decodes; else 0 with libpng's reason in why.
- * libharu's PNG loader returns from libpng's error callback, which libpng
- * answers with abort(), so a PNG with corrupt data must never reach it.
- */
-static int png_decodes(const char *path, char why[PDF_PNG_MSG])
-{
-    png_job *job = pb_alloc(sizeof *job);
-    job->f = fopen(path, "rb");
-    snprintf(job->why, sizeof job->why, "%s", job->f ? "libpng cannot start" : strerror(errno));
-    png_structp png = job->f ? png_create_read_struct(PNG_LIBPNG_VER_STRING, job,
-                                                      png_check_error, png_check_warning) : NULL;
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    int ok = 0;
-    if (info && !setjmp(png_jmpbuf(png))) {
-        png_read_all(png, info, job);
-        ok = 1;
-    }
-    png_destroy_read_struct(png ? &png : NULL, info ? &info : NULL, NULL);
-    snprintf(why, PDF_PNG_MSG, "%s", job->why);
-    if (job->f)
-        fclose(job->f);
-    free(job->row);
-    free(job);
-    return ok;
-}
-
 /* The embedded image for path, loaded on first use; NULL with an error reported. */
 static HPDF_Image image_get(pdf_writer *w, const char *path)
 {
     for (int i = 0; i < w->nimages; i++)
         if (strcmp(w->images[i].path, path) == 0)
             return w->images[i].image;
-    image_type type;
-    int iw, ih;
-    const char *why = NULL;
-    if (image_probe(path, &type, &iw, &ih, &why) != 0) {
-        pb_error(w->ctx, w->pos, "cannot write PDF: image %s: %s", path, why);
-        w->bad_input = 1;
-        return NULL;
-    }
-    char png_why[PDF_PNG_MSG];
-    if (type == IMAGE_PNG && !png_decodes(path, png_why)) {
-        pb_error(w->ctx, w->pos, "cannot write PDF: image %s: corrupt PNG data (%s)", path, png_why);
-        w->bad_input = 1;
-        return NULL;
-    }
-    HPDF_Image im = type == IMAGE_PNG ? HPDF_LoadPngImageFromFile(w->pdf, path)
-                                      : HPDF_LoadJpegImageFromFile(w->pdf, path);
+    HPDF_Image im = pdfimage_load(w->ctx, w->pos, w->pdf, path);
     if (!im) {
-        pb_error(w->ctx, w->pos, "cannot write PDF: image %s: libharu cannot embed it "
-                 "(error 0x%04lX)", path, (unsigned long)w->err);
         w->bad_input = 1;
         return NULL;
     }
@@ -726,111 +637,6 @@ static unsigned char *flatten(HPDF_Stream s, size_t *len)
     return buf;
 }
 
-/* Write len bytes to fd; 0 or an errno value. */
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t k = write(fd, p, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return k < 0 ? errno : EIO;
-        p += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
-/* Create a fresh temporary file beside path; its name goes to tmp. */
-static int open_temp(const char *path, char *tmp, size_t size)
-{
-    /* Not mkstemp(): its 0600 mode would survive the rename, while open()
-     * with 0666 gives the file the permissions the user's umask asks for. */
-    for (int i = 0; i < 100; i++) {
-        snprintf(tmp, size, "%s.tmp.%ld.%d", path, (long)getpid(), i);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    return -1;
-}
-
-/* Write through a temporary file renamed over path; 0 or an errno value. */
-static int write_through_temp(const char *path, const unsigned char *buf, size_t len)
-{
-    size_t size = strlen(path) + 64;
-    char *tmp = pb_alloc(size);
-    int fd = open_temp(path, tmp, size);
-    if (fd < 0) {
-        int err = errno;
-        free(tmp);
-        return err;
-    }
-    int err = write_all(fd, buf, len);
-    if (!err && fsync(fd) != 0)
-        err = errno;
-    if (close(fd) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
-    if (err)
-        unlink(tmp);
-    free(tmp);
-    return err;
-}
-
-/*
- * The same, with SIGINT, SIGTERM and SIGHUP held back while the temporary
- * file exists: an interrupt then takes effect just after, when the old PDF
- * is either intact or wholly replaced and no temporary file is left.  A
- * handler that removed the file would need global state; holding the
- * signals for these few milliseconds needs none.
- */
-static int write_replacing(const char *path, const unsigned char *buf, size_t len)
-{
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    int err = write_through_temp(path, buf, len);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    return err;
-}
-
-/* Write straight into an existing non-regular file such as a pipe or device. */
-static int write_in_place(const char *path, const unsigned char *buf, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    int err = write_all(fd, buf, len);
-    if (close(fd) != 0 && !err)
-        err = errno;
-    return err;
-}
-
-/* 1 when the regular file at path holds exactly buf. */
-static int same_as_file(const char *path, const unsigned char *buf, size_t len)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
-        return 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    unsigned char chunk[65536];
-    size_t at = 0, n;
-    int same = 1;
-    while (same && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        same = at + n <= len && memcmp(chunk, buf + at, n) == 0;
-        at += n;
-    }
-    fclose(f);
-    return same && at == len;
-}
-
 /* Serialise the document and fill in its /ID: a malloc'd buffer in *out, or -1 (reported). */
 static int serialise(pdf_writer *w, unsigned char **out, size_t *len)
 {
@@ -846,27 +652,6 @@ static int serialise(pdf_writer *w, unsigned char **out, size_t *len)
         return -1;
     }
     *out = buf;
-    return 0;
-}
-
-/* Put the PDF bytes at path (1: left as it was, the bytes being the same). */
-static int save(pb_ctx *ctx, pb_pos pos, const char *path, const unsigned char *buf, size_t len,
-                int keep_same)
-{
-    /* An output that would not change keeps its date, so make (and the
-     * reader's viewer) see it untouched: handouts of other trends stay put. */
-    if (keep_same && same_as_file(path, buf, len))
-        return 1;
-    /* Renaming over a device or pipe would replace it instead of writing
-     * to it, so only regular files (or new names) go through a temp file. */
-    struct stat st;
-    int err = stat(path, &st) == 0 && !S_ISREG(st.st_mode)
-        ? write_in_place(path, buf, len)
-        : write_replacing(path, buf, len);
-    if (err) {
-        pb_error(ctx, pos, "cannot write PDF: %s", strerror(err));
-        return -1;
-    }
     return 0;
 }
 
@@ -926,7 +711,7 @@ int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
     size_t len;
     int rc = render(ctx, doc, opts, path, &buf, &len);
     if (rc == 0)
-        rc = save(ctx, (pb_pos){path, 0, 0}, path, buf, len, opts && opts->keep_same);
+        rc = files_write(ctx, path, buf, len, opts && opts->keep_same);
     free(buf);
     return rc;
 }

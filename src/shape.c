@@ -1,5 +1,6 @@
 /* shape.c: font selection, itemisation and HarfBuzz shaping of text blocks. */
 #include "shape.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,8 @@ static int face_index(shaped_par *p, font *f, float size, style_color color)
 /* Choose a font for text[i]: the first in chain that has it. */
 static font *pick_font(pb_ctx *ctx, font **chain, int n, uint32_t cp, const st_span *sp)
 {
-    if (shape_classify(cp) == SC_SPACE || shape_classify(cp) == SC_NEWLINE)
+    if (shape_classify(cp) == SC_SPACE || shape_classify(cp) == SC_NEWLINE ||
+        text_is_default_ignorable(cp))
         return chain[0];
     for (int k = 0; k < n; k++)
         if (font_has_char(chain[k], cp))
@@ -215,7 +217,12 @@ static int shape_runs(pb_ctx *ctx, shaped_par *p, const st_block *b, const int *
             cur_span = span_of[i];
             bad |= font_chain(ctx, &b->spans[cur_span], chains, &nchain) < 0;
         }
-        picked[i] = nchain ? pick_font(ctx, chains, nchain, p->text[i], &b->spans[cur_span]) : NULL;
+        /* zero-width joiners, variation selectors and the like need no glyph:
+         * they stay in the run of what they follow, for HarfBuzz to use or hide */
+        if (nchain && i > 0 && span_of[i - 1] == cur_span && text_is_default_ignorable(p->text[i]))
+            picked[i] = picked[i - 1];
+        else
+            picked[i] = nchain ? pick_font(ctx, chains, nchain, p->text[i], &b->spans[cur_span]) : NULL;
     }
     bad |= ctx->errors > errors_before; /* missing-glyph="error" */
     hb_buffer_t *buf = hb_buffer_create();

@@ -19,7 +19,15 @@ typedef struct prop_def {
     size_t offset;
     int inherited;
     const char *const *words;   /* P_WORD: the values, in the order of their enum */
+    float min, max;             /* lengths: the range allowed, in points */
 } prop_def;
+
+/* Ranges of lengths, in points: nothing on a page is larger than PDF's largest page. */
+#define R_SIZE 1, 1000                  /* font sizes */
+#define R_LEAD 0.1f, 2000               /* baseline distances */
+#define R_SPACE 0, 14400                /* spaces and margins: at most a page */
+#define R_EDGE 0, 1000                  /* padding, borders, rules, radii */
+#define R_INDENT -1000, 1000            /* a first-line indent may hang */
 
 /* Keyword values; each list is in the order of the matching enum in style.h. */
 static const char *const WEIGHTS[] = {"normal", "bold", NULL};
@@ -31,41 +39,41 @@ static const char *const MISSING_GLYPH[] = {"warning", "error", NULL};
 
 #define F(field) offsetof(style, field)
 static const prop_def PROPS[] = {
-    {"font-family", P_STRING, F(font_family), 1, NULL},
-    {"font-weight", P_WORD, F(bold), 1, WEIGHTS},
-    {"font-size", P_LENGTH, F(font_size), 1, NULL},
-    {"line-height", P_LINE_HEIGHT, F(line_height), 1, NULL},
-    {"color", P_COLOR, F(color), 1, NULL},
-    {"text-align", P_WORD, F(align), 1, ALIGNS},
-    {"line-break", P_WORD, F(line_break), 1, LINE_BREAKS},
-    {"punctuation", P_WORD, F(punctuation), 1, PUNCT_STYLES},
-    {"punctuation-trim-start", P_WORD, F(trim_start), 1, BOOLS},
-    {"hanging-punctuation", P_WORD, F(hanging), 1, BOOLS},
-    {"autospace", P_WORD, F(autospace), 1, BOOLS},
-    {"missing-glyph", P_WORD, F(missing_glyph_error), 1, MISSING_GLYPH},
-    {"text-indent", P_LENGTH, F(text_indent), 0, NULL},
-    {"space-before", P_LENGTH, F(space_before), 0, NULL},
-    {"space-after", P_LENGTH, F(space_after), 0, NULL},
-    {"margin-left", P_LENGTH, F(margin_left), 0, NULL},
-    {"margin-right", P_LENGTH, F(margin_right), 0, NULL},
-    {"padding", P_PADDING, F(padding_top), 0, NULL},
-    {"padding-top", P_LENGTH, F(padding_top), 0, NULL},
-    {"padding-right", P_LENGTH, F(padding_right), 0, NULL},
-    {"padding-bottom", P_LENGTH, F(padding_bottom), 0, NULL},
-    {"padding-left", P_LENGTH, F(padding_left), 0, NULL},
-    {"background", P_BACKGROUND, F(background), 0, NULL},
-    {"border-width", P_LENGTH, F(border_width), 0, NULL},
-    {"border-color", P_COLOR, F(border_color), 0, NULL},
-    {"border-radius", P_LENGTH, F(radius), 0, NULL},
-    {"shrink-wrap", P_WORD, F(shrink_wrap), 0, BOOLS},
-    {"keep-with-next", P_WORD, F(keep_with_next), 0, BOOLS},
-    {"keep-together", P_WORD, F(keep_together), 0, BOOLS},
-    {"outline-level", P_INT, F(outline_level), 0, NULL},
-    {"page-break-before", P_WORD, F(page_break_before), 0, BOOLS},
-    {"rule-above", P_LENGTH, F(rule_above), 0, NULL},
-    {"rule-color", P_COLOR, F(rule_color), 0, NULL},
-    {"rule-gap", P_LENGTH, F(rule_gap), 0, NULL},
-    {"label", P_STRING, F(label), 0, NULL},
+    {"font-family", P_STRING, F(font_family), 1, NULL, 0, 0},
+    {"font-weight", P_WORD, F(bold), 1, WEIGHTS, 0, 0},
+    {"font-size", P_LENGTH, F(font_size), 1, NULL, R_SIZE},
+    {"line-height", P_LINE_HEIGHT, F(line_height), 1, NULL, R_LEAD},
+    {"color", P_COLOR, F(color), 1, NULL, 0, 0},
+    {"text-align", P_WORD, F(align), 1, ALIGNS, 0, 0},
+    {"line-break", P_WORD, F(line_break), 1, LINE_BREAKS, 0, 0},
+    {"punctuation", P_WORD, F(punctuation), 1, PUNCT_STYLES, 0, 0},
+    {"punctuation-trim-start", P_WORD, F(trim_start), 1, BOOLS, 0, 0},
+    {"hanging-punctuation", P_WORD, F(hanging), 1, BOOLS, 0, 0},
+    {"autospace", P_WORD, F(autospace), 1, BOOLS, 0, 0},
+    {"missing-glyph", P_WORD, F(missing_glyph_error), 1, MISSING_GLYPH, 0, 0},
+    {"text-indent", P_LENGTH, F(text_indent), 0, NULL, R_INDENT},
+    {"space-before", P_LENGTH, F(space_before), 0, NULL, R_SPACE},
+    {"space-after", P_LENGTH, F(space_after), 0, NULL, R_SPACE},
+    {"margin-left", P_LENGTH, F(margin_left), 0, NULL, R_SPACE},
+    {"margin-right", P_LENGTH, F(margin_right), 0, NULL, R_SPACE},
+    {"padding", P_PADDING, F(padding_top), 0, NULL, R_EDGE},
+    {"padding-top", P_LENGTH, F(padding_top), 0, NULL, R_EDGE},
+    {"padding-right", P_LENGTH, F(padding_right), 0, NULL, R_EDGE},
+    {"padding-bottom", P_LENGTH, F(padding_bottom), 0, NULL, R_EDGE},
+    {"padding-left", P_LENGTH, F(padding_left), 0, NULL, R_EDGE},
+    {"background", P_BACKGROUND, F(background), 0, NULL, 0, 0},
+    {"border-width", P_LENGTH, F(border_width), 0, NULL, R_EDGE},
+    {"border-color", P_COLOR, F(border_color), 0, NULL, 0, 0},
+    {"border-radius", P_LENGTH, F(radius), 0, NULL, R_EDGE},
+    {"shrink-wrap", P_WORD, F(shrink_wrap), 0, BOOLS, 0, 0},
+    {"keep-with-next", P_WORD, F(keep_with_next), 0, BOOLS, 0, 0},
+    {"keep-together", P_WORD, F(keep_together), 0, BOOLS, 0, 0},
+    {"outline-level", P_INT, F(outline_level), 0, NULL, 0, 0},
+    {"page-break-before", P_WORD, F(page_break_before), 0, BOOLS, 0, 0},
+    {"rule-above", P_LENGTH, F(rule_above), 0, NULL, R_EDGE},
+    {"rule-color", P_COLOR, F(rule_color), 0, NULL, 0, 0},
+    {"rule-gap", P_LENGTH, F(rule_gap), 0, NULL, R_EDGE},
+    {"label", P_STRING, F(label), 0, NULL, 0, 0},
 };
 #undef F
 
@@ -78,8 +86,8 @@ int style_parse_length(const char *s, float font_size, float *out)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || !isfinite(v))
-        return -1;
+    if (end == s || !isfinite(v) || fabs(v) > 1e6)
+        return -1; /* no sane length is a million units; larger ones overflow a float */
     static const struct { const char *unit; double pt; } units[] = {
         {"pt", 1}, {"mm", 72 / 25.4}, {"cm", 720 / 25.4}, {"in", 72}, {"px", 0.75},
     };
@@ -124,6 +132,16 @@ int style_word_index(const char *value, const char *const *words)
     return -1;
 }
 
+/* Parse a length for p into *out, within p's range; -1 (nothing stored) when invalid. */
+static int parse_in_range(const prop_def *p, const char *value, float font_size, float *out)
+{
+    float v;
+    if (style_parse_length(value, font_size, &v) < 0 || !(v >= p->min && v <= p->max))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* Store value into the field of s for property p; -1 when it is invalid. */
 static int set_prop(style *s, const prop_def *p, const char *value)
 {
@@ -133,15 +151,15 @@ static int set_prop(style *s, const prop_def *p, const char *value)
         *(char **)field = (char *)value; /* points into the rule; copied later */
         return 0;
     case P_LENGTH:
-        return style_parse_length(value, s->font_size, (float *)field);
+        return parse_in_range(p, value, s->font_size, (float *)field);
     case P_LINE_HEIGHT: {
         char *end;
         double v = strtod(value, &end);
-        if (end != value && *end == '\0' && v > 0 && isfinite(v)) {
+        if (end != value && *end == '\0' && v > 0 && v <= 20 && s->font_size * v <= p->max) {
             *(float *)field = (float)(v * s->font_size);
             return 0;
         }
-        return style_parse_length(value, s->font_size, (float *)field);
+        return parse_in_range(p, value, s->font_size, (float *)field);
     }
     case P_COLOR:
         return style_parse_color(value, (style_color *)field);
@@ -161,7 +179,7 @@ static int set_prop(style *s, const prop_def *p, const char *value)
     }
     case P_PADDING: {
         float v;
-        if (style_parse_length(value, s->font_size, &v) < 0)
+        if (parse_in_range(p, value, s->font_size, &v) < 0)
             return -1;
         s->padding_top = s->padding_right = s->padding_bottom = s->padding_left = v;
         return 0;
@@ -174,8 +192,10 @@ static int set_prop(style *s, const prop_def *p, const char *value)
 static const char *expected_value(const prop_def *p, char *buf, size_t size)
 {
     switch (p->type) {
-    case P_LENGTH: case P_PADDING: return "a length such as 10pt, 4mm or 2em";
-    case P_LINE_HEIGHT: return "a multiple such as 1.6, or a length";
+    case P_LENGTH: case P_PADDING:
+        snprintf(buf, size, "a length such as 10pt, 4mm or 2em, from %gpt to %gpt", p->min, p->max);
+        return buf;
+    case P_LINE_HEIGHT: return "a multiple from 0 to 20 such as 1.6, or a length up to 2000pt";
     case P_COLOR: return "a colour such as #336699";
     case P_BACKGROUND: return "a colour such as #336699, or none";
     case P_INT: return "a whole number from 0 to 9";
@@ -285,6 +305,16 @@ static const struct page_attr {
     {"background", PA_COLOR, offsetof(style_page, background)},
 };
 
+/* A page dimension: a length from 0 to PDF's largest page, 14400pt (em means nothing here). */
+static int page_length(const char *value, float *out)
+{
+    float v;
+    if (strstr(value, "em") || style_parse_length(value, 0, &v) < 0 || !(v >= 0 && v <= 14400))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* Read one attribute of <page> into pg; -1 (reported) when invalid. */
 static int read_page_attr(pb_ctx *ctx, const doc_attr *a, style_page *pg)
 {
@@ -295,7 +325,7 @@ static int read_page_attr(pb_ctx *ctx, const doc_attr *a, style_page *pg)
         void *field = (char *)pg + pa->offset;
         int ok = 0;
         switch (pa->kind) {
-        case PA_LENGTH: ok = style_parse_length(a->value, 0, field) == 0; break;
+        case PA_LENGTH: ok = page_length(a->value, field) == 0; break;
         case PA_STRING: *(char **)field = pb_strdup(a->value); ok = 1; break;
         case PA_BOOL: ok = (*(int *)field = style_word_index(a->value, BOOLS)) >= 0; break;
         case PA_COLOR: ok = (pg->has_background = style_parse_color(a->value, field) == 0); break;
@@ -304,6 +334,9 @@ static int read_page_attr(pb_ctx *ctx, const doc_attr *a, style_page *pg)
         if (!ok && pa->kind == PA_SIZE)
             pb_error(ctx, a->pos, "unknown page size '%s'; use A3, A4, A5, A6, B5 or letter, "
                      "or give width and height", a->value);
+        else if (!ok && pa->kind == PA_LENGTH)
+            pb_error(ctx, a->pos, "page: invalid value '%s' for %s; expected a length from 0 "
+                     "to 14400pt such as 20mm", a->value, a->name);
         else if (!ok)
             pb_error(ctx, a->pos, "page: invalid value '%s' for %s", a->value, a->name);
         return ok ? 0 : -1;

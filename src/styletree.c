@@ -6,6 +6,7 @@
  * labels, probes images, and builds the front matter parts (cover, title
  * page, contents) that the style sheet's <front> describes.
  */
+#include "files.h"
 #include "image.h"
 #include "style_internal.h"
 
@@ -64,6 +65,7 @@ void st_tree_free(st_tree *t)
 typedef struct walker {
     pb_ctx *ctx;
     const style_sheet *sheet;
+    const doc *doc;             /* its root_dir confines the images it names */
     st_tree *tree;
 } walker;
 
@@ -274,40 +276,56 @@ static char *block_plain_text(const st_block *b)
     return out;
 }
 
-/* Outline title of a box: its first text child's text, after any badge. */
-static void set_outline_title(st_block *box)
+/*
+ * Outline title of a box: its first text child's text, after any badge.
+ * A box whose title text is empty (a draft heading) gets no entry in the
+ * contents or the outline, with a warning, unless a badge names it.
+ */
+static void set_outline_title(walker *w, st_block *box)
 {
-    char *title = NULL;
-    for (int i = 0; i < box->nchildren && !title; i++)
+    const st_block *title_block = NULL;
+    for (int i = 0; i < box->nchildren && !title_block; i++)
         if (box->children[i]->kind == ST_TEXT && strcmp(box->children[i]->role, "badge") != 0)
-            title = block_plain_text(box->children[i]);
-    if (!title)
-        return;
+            title_block = box->children[i];
+    char *title = title_block ? block_plain_text(title_block) : pb_strdup("");
+    pb_pos where = title_block ? title_block->pos : box->pos;
     if (box->nchildren && strcmp(box->children[0]->role, "badge") == 0) {
         char *badge = block_plain_text(box->children[0]);
         char *both = pb_alloc(strlen(badge) + strlen(title) + 2);
-        sprintf(both, "%s %s", badge, title);
+        sprintf(both, title[0] ? "%s %s" : "%s", badge, title);
         free(badge);
         free(title);
         title = both;
     }
-    box->outline_title = title;
+    if (title[0]) {
+        box->outline_title = title;
+        return;
+    }
+    pb_warning(w->ctx, where, "the title of this <%s> is empty; it is left out of the contents "
+               "and the outline", box->role);
+    free(title);
 }
 
 static st_block *box_block(walker *w, const doc_node *node, const char *parent_name,
                            const style *parent_style);
 
-/* src resolved against the directory of the file that names it. */
-static char *resolve_path(const char *src, const char *source_file)
+/* Count an image's pixels against the run's limits; -1 (reported at pos) past them. */
+static int charge_pixels(walker *w, pb_pos pos, const char *path, int px_w, int px_h)
 {
-    const char *slash = strrchr(source_file, '/');
-    if (src[0] == '/' || !slash)
-        return pb_strdup(src);
-    size_t dir = (size_t)(slash - source_file) + 1;
-    char *path = pb_alloc(dir + strlen(src) + 1);
-    memcpy(path, source_file, dir);
-    strcpy(path + dir, src);
-    return path;
+    long long px = (long long)px_w * px_h;
+    const pb_limits *lim = &w->ctx->limits;
+    if (px > lim->image_pixels) {
+        pb_error(w->ctx, pos, "image '%s' is %d x %d pixels; the limit is %lld pixels "
+                 "(%lld megapixels), more than any print needs", path, px_w, px_h,
+                 lim->image_pixels, lim->image_pixels / 1000000);
+        return -1;
+    }
+    if ((w->ctx->used.pixels += px) > lim->total_pixels) {
+        pb_error(w->ctx, pos, "image '%s' passes the limit of %lld pixels for all the images "
+                 "of one run", path, lim->total_pixels);
+        return -1;
+    }
+    return 0;
 }
 
 /* An image block, its size read from the file; NULL (reported) when unusable. */
@@ -317,12 +335,25 @@ static st_block *image_block(walker *w, const doc_node *node, const char *parent
     const style_rule *r;
     if (lookup_rule(w, node, parent_name, &r) < 0)
         return NULL;
-    char *path = resolve_path(doc_attr_get(node, "src"), node->pos.file);
+    const char *src = doc_attr_get(node, "src");
+    if (!src || !*src) {
+        pb_error(w->ctx, node->pos, "<image> needs a src attribute naming a PNG or JPEG file");
+        return NULL;
+    }
+    char *path = files_resolve(w->ctx, node->pos, w->doc->root_dir, node->pos.file, src, "image");
     image_type type;
     int px_w, px_h;
     const char *why;
+    if (!path || files_check_input(w->ctx, node->pos, path, "image") < 0) {
+        free(path);
+        return NULL;
+    }
     if (image_probe(path, &type, &px_w, &px_h, &why) < 0) {
         pb_error(w->ctx, node->pos, "image '%s': %s", path, why);
+        free(path);
+        return NULL;
+    }
+    if (charge_pixels(w, node->pos, path, px_w, px_h) < 0) {
         free(path);
         return NULL;
     }
@@ -397,7 +428,7 @@ static st_block *box_block(walker *w, const doc_node *node, const char *parent_n
         return NULL;
     }
     if (b->style->outline_level > 0)
-        set_outline_title(b);
+        set_outline_title(w, b);
     return b;
 }
 
@@ -570,7 +601,7 @@ static st_block *body_block(walker *w, const doc_node *body, const doc_node *onl
 st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, const doc_node *only)
 {
     st_tree *t = pb_alloc(sizeof *t);
-    walker w = {ctx, sheet, t};
+    walker w = {ctx, sheet, d, t};
     t->npages = sheet->npages;
     t->pages = pb_alloc(sizeof *t->pages * (size_t)sheet->npages);
     for (int i = 0; i < sheet->npages; i++)

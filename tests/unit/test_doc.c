@@ -521,11 +521,128 @@ static void test_xinclude_limits(void)
     d = load_with_part(&t, &c, XI_MAIN("part.xml"),
                        "<section xmlns:xi=\"http://www.w3.org/2001/XInclude\"><heading>h</heading>"
                        "<xi:include href=\"part.xml\"/></section>\n", NULL);
-    CHECK(d == NULL && strstr(capture_text(&c), "nested more than"), "a self-include was not stopped: %s",
+    CHECK(d == NULL && strstr(capture_text(&c), "makes a cycle"), "a self-include was not stopped: %s",
           capture_text(&c));
     doc_free(d);
     capture_end(&c);
     tmpdir_remove(&t);
+}
+
+/* Markup that comes through an internal entity is validated like any other. */
+static void test_entity_markup_validated(void)
+{
+    tmpdir t;
+    capture c;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    capture_start(&c);
+    doc *d = load_text(&t, &c, "ent.xml",
+                       "<?xml version=\"1.0\"?>\n<!DOCTYPE document [\n<!ENTITY x \"<bogus/>\">\n]>\n"
+                       "<document>" META "<body>\n<p>甲&x;</p>\n</body></document>\n", SCHEMA, NULL);
+    CHECK(d == NULL && strstr(capture_text(&c), "bogus"), "markup through an entity passed: %s",
+          capture_text(&c));
+    CHECK(strstr(capture_text(&c), ":6:1: error:") != NULL,
+          "the error is not at the <p> holding the reference: %s", capture_text(&c));
+    doc_free(d);
+    capture_end(&c);
+    capture_start(&c);
+    d = load_text(&t, &c, "ent2.xml",
+                  "<?xml version=\"1.0\"?>\n<!DOCTYPE document [\n<!ENTITY co \"中<em>科</em>院\">\n]>\n"
+                  "<document>" META "<body><p>&co;&co;</p></body></document>\n", SCHEMA, NULL);
+    const doc_node *body = d ? doc_child(d->root, "body") : NULL, *p = body ? doc_child(body, "p") : NULL;
+    char *text = p ? doc_text_content(p) : NULL;
+    CHECK(text && strcmp(text, "中科院中科院") == 0, "entity text: %s / %s", text ? text : "(none)",
+          capture_text(&c));
+    CHECK(p && doc_child(p, "em") != NULL, "the entity's <em> is not in the tree");
+    free(text);
+    doc_free(d);
+    capture_end(&c);
+    tmpdir_remove(&t);
+}
+
+/* Write a chain of include files n deep below t: chainK.xml includes chain(K+1).xml twice. */
+static void write_diamond(tmpdir *t, int levels)
+{
+    char name[32], body[256];
+    for (int k = 0; k < levels; k++) {
+        snprintf(name, sizeof name, "d%d.xml", k);
+        if (k + 1 < levels)
+            snprintf(body, sizeof body, "<section xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
+                     "<heading>h</heading><xi:include href=\"d%d.xml\"/><xi:include href=\"d%d.xml\"/>"
+                     "</section>\n", k + 1, k + 1);
+        else
+            snprintf(body, sizeof body, "<p>leaf</p>\n");
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", t->path, name);
+        FILE *f = fopen(path, "w");
+        CHECK(f && fputs(body, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
+    }
+}
+
+/* The run's limits hold over the whole include tree, each with a positioned error. */
+static void test_run_limits(void)
+{
+    tmpdir t;
+    capture c;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    write_diamond(&t, 8); /* 1 + 2 + 4 + ... + 128 = 255 includes, none a cycle */
+    capture_start(&c);
+    c.ctx->limits.includes = 100;
+    doc *d = load_text(&t, &c, "main.xml", XI_MAIN("d0.xml"), SCHEMA, NULL);
+    CHECK(d == NULL && strstr(capture_text(&c), "more than 100 xi:includes in all"),
+          "255 includes passed a limit of 100: %s", capture_text(&c));
+    CHECK(strstr(capture_text(&c), ".xml:1:") != NULL, "the include error has no position: %s",
+          capture_text(&c));
+    doc_free(d);
+    capture_end(&c);
+    capture_start(&c);
+    d = load_text(&t, &c, "main2.xml", XI_MAIN("d0.xml"), SCHEMA, NULL);
+    CHECK(d != NULL && c.ctx->used.includes == 255, "the diamond within the limits: %d includes, %s",
+          c.ctx->used.includes, capture_text(&c));
+    doc_free(d);
+    capture_end(&c);
+    capture_start(&c);
+    c.ctx->limits.total_bytes = 2000;
+    d = load_text(&t, &c, "main3.xml", XI_MAIN("d0.xml"), SCHEMA, NULL);
+    CHECK(d == NULL && strstr(capture_text(&c), "limit of 2000 bytes of XML in one run"),
+          "the byte limit did not hold: %s", capture_text(&c));
+    CHECK(strstr(capture_text(&c), ".xml:1:") != NULL, "the byte limit error has no position: %s",
+          capture_text(&c));
+    doc_free(d);
+    capture_end(&c);
+    capture_start(&c);
+    c.ctx->limits.file_bytes = 100;
+    d = load_text(&t, &c, "main4.xml", XI_MAIN("d0.xml"), SCHEMA, NULL);
+    CHECK(d == NULL && strstr(capture_text(&c), "the limit for one file is 100"),
+          "the file size limit did not hold: %s", capture_text(&c));
+    doc_free(d);
+    capture_end(&c);
+    tmpdir_remove(&t);
+}
+
+/* Positions are counted in characters whatever the file's encoding. */
+static void test_positions_in_other_encodings(void)
+{
+    static const char *const encodings[] = {"GB18030", "UTF-16LE", "UTF-16BE"};
+    for (size_t e = 0; e < sizeof encodings / sizeof encodings[0]; e++) {
+        tmpdir t;
+        capture c;
+        CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+        char utf8[512], path[256];
+        snprintf(utf8, sizeof utf8, "<?xml version=\"1.0\" encoding=\"%s\"?>\n<document>" META
+                 "<body>\n<p>中文</p>\n  <p>段落<bogus/></p>\n</body></document>\n",
+                 strncmp(encodings[e], "UTF-16", 6) ? encodings[e] : "UTF-16");
+        snprintf(path, sizeof path, "%s/enc.xml", t.path);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "printf '%%s' '%s' | iconv -f UTF-8 -t %s > %s", utf8, encodings[e], path);
+        CHECK(system(cmd) == 0, "iconv to %s failed", encodings[e]);
+        capture_start(&c);
+        doc *d = doc_load(c.ctx, path, SCHEMA);
+        CHECK(d == NULL && has_error_at(capture_text(&c), path, 4, 8),
+              "%s: expected an error at 4:8, got: %s", encodings[e], capture_text(&c));
+        doc_free(d);
+        capture_end(&c);
+        tmpdir_remove(&t);
+    }
 }
 
 int main(void)
@@ -548,5 +665,8 @@ int main(void)
     test_xinclude_positions();
     test_xinclude_error_in_part();
     test_xinclude_limits();
+    test_entity_markup_validated();
+    test_run_limits();
+    test_positions_in_other_encodings();
     return unit_done("test_doc");
 }

@@ -492,7 +492,7 @@ static void expect_failure(const dl_document *doc, const char *path,
     int rc = pdf_write(ctx, doc, path, &opts);
     fclose(diag);
     CHECK(rc == -1, "pdf_write(%s) returned %d", path, rc);
-    CHECK(ctx->errors == 1 && strstr(msg, "cannot write PDF") && strstr(msg, path),
+    CHECK(ctx->errors == 1 && strstr(msg, "cannot write") && strstr(msg, path),
           "error report for %s: '%s'", path, msg);
     CHECK(count_prefixed(dir, tmp_prefix) == 0, "temporary file left in %s", dir);
     pb_ctx_free(ctx);

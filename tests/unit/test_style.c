@@ -433,6 +433,58 @@ static void test_label_with_repeated_number(void)
     apply_end(&a);
 }
 
+/* Lengths outside their property's range are errors at the value, not text that vanishes. */
+static void test_sheet_value_ranges(void)
+{
+    static const char *const bad[] = {
+        "font-size=\"0\"", "font-size=\"-3pt\"", "font-size=\"1e39pt\"", "font-size=\"nan\"",
+        "padding=\"1e39pt\"", "line-height=\"0\"", "line-height=\"-1\"", "border-width=\"-1pt\"",
+        "space-before=\"inf\"", "text-indent=\"1e30em\"", NULL};
+    for (int i = 0; bad[i]; i++) {
+        char text[512], prop[32];
+        snprintf(text, sizeof text, SHEET_HEAD PAGE_A5 "  <style name=\"p\" %s/>\n</stylesheet>\n", bad[i]);
+        snprintf(prop, sizeof prop, "%.*s", (int)strcspn(bad[i], "="), bad[i]);
+        const char *words[] = {prop, "expected", NULL};
+        check_bad_sheet(text, 4, 19, words);
+    }
+    const char *page_words[] = {"margin-top", "14400pt", NULL};
+    check_bad_sheet(SHEET_HEAD "  <page size=\"A5\" margin-top=\"1e39pt\"/>\n</stylesheet>\n", 3, 19,
+                    page_words);
+}
+
+/* Images count against the run's pixel limits, each error at its <image>. */
+static void test_image_pixel_limits(void)
+{
+    static const char SHEET[] = SHEET_HEAD PAGE_A5 "</stylesheet>\n";
+    static const char DOC[] = "<document><meta><title>T</title><publisher>P</publisher>"
+        "<year>2024</year></meta><body>\n<figure><image src=\"a.png\"/><caption>a</caption></figure>\n"
+        "<figure><image src=\"a.png\"/><caption>b</caption></figure>\n</body></document>\n";
+    for (int round = 0; round < 2; round++) {
+        tmpdir t;
+        capture c;
+        CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+        tmpdir_copy(&t, "a.png", "tests/data/blue-16x8.png"); /* 128 pixels */
+        capture_start(&c);
+        if (round == 0)
+            c.ctx->limits.image_pixels = 100;
+        else
+            c.ctx->limits.total_pixels = 200;
+        style_sheet *sh = style_sheet_load(c.ctx, tmpdir_write(&t, "sheet.xml", SHEET));
+        const char *path = tmpdir_write(&t, "doc.xml", DOC);
+        doc *d = doc_load(c.ctx, path, "xml/paiban.rng");
+        st_tree *tree = sh && d ? style_apply(c.ctx, sh, d) : NULL;
+        char want[256];
+        snprintf(want, sizeof want, "%s:%d:9: error: image", path, round == 0 ? 2 : 3);
+        CHECK(tree == NULL && strstr(capture_text(&c), want), "round %d: expected '%s' in: %s",
+              round, want, capture_text(&c));
+        st_tree_free(tree);
+        doc_free(d);
+        style_sheet_free(sh);
+        capture_end(&c);
+        tmpdir_remove(&t);
+    }
+}
+
 int main(void)
 {
     test_parse_length_units();
@@ -448,5 +500,7 @@ int main(void)
     test_apply();
     test_apply_undefined_style();
     test_label_with_repeated_number();
+    test_sheet_value_ranges();
+    test_image_pixel_limits();
     return unit_done("test_style");
 }
