@@ -70,6 +70,9 @@ typedef struct layout {
     int npages;
     int *page_start;            /* first item of each page, after cutting */
     furniture furn[NFURN];      /* running heads and foot, by slot */
+    int nmarks;
+    vitem *marks;               /* the V_MARK items sorted by block (par: their index) */
+    const char **page_title;    /* per page: the outline title current on it */
     int failed;
 } layout;
 
@@ -628,13 +631,18 @@ static void cut_pages(layout *L)
     L->ctx->used.pages += L->npages;
 }
 
-/* The page (0-based) holding item j. */
+/* The page (0-based) holding item j: a binary search of the page starts. */
 static int page_of(const layout *L, int j)
 {
-    int p = 0;
-    while (p + 1 < L->npages && L->page_start[p + 1] <= j)
-        p++;
-    return p;
+    int lo = 0, hi = L->npages - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (L->page_start[mid] <= j)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 /* The y of item j on its page (page coordinates). */
@@ -647,26 +655,53 @@ static float y_of(const layout *L, int j, int p)
     return y;
 }
 
+/* Order marks by the block they stand for, for mark_of's binary search. */
+static int cmp_mark(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const vitem *)a)->block, y = (uintptr_t)((const vitem *)b)->block;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Index the marks once the list is cut: by block (for the contents page's
+ * entries) and, per page, the outline title current on it (for running
+ * heads), so neither is a search of the whole list per entry or per page.
+ */
+static void index_marks(layout *L)
+{
+    L->marks = pb_alloc(sizeof *L->marks * (size_t)(L->n + 1));
+    L->page_title = pb_alloc(sizeof *L->page_title * (size_t)(L->npages + 1));
+    const char *last = NULL;
+    int p = 0;
+    for (int j = 0; j < L->n; j++) {
+        if (L->items[j].kind != V_MARK)
+            continue;
+        L->marks[L->nmarks] = L->items[j];
+        L->marks[L->nmarks++].par = j; /* the item's index rides along in par */
+        int q = page_of(L, j);
+        for (; p < q; p++) /* pages with no mark of their own: the last before */
+            L->page_title[p] = L->page_title[p] ? L->page_title[p] : last;
+        if (!L->page_title[q])
+            L->page_title[q] = L->items[j].block->outline_title; /* the first on it */
+        last = L->items[j].block->outline_title;
+    }
+    for (; p < L->npages; p++)
+        L->page_title[p] = L->page_title[p] ? L->page_title[p] : last;
+    qsort(L->marks, (size_t)L->nmarks, sizeof *L->marks, cmp_mark);
+}
+
 /* The V_MARK item of block b, or -1. */
 static int mark_of(const layout *L, const st_block *b)
 {
-    for (int j = 0; j < L->n; j++)
-        if (L->items[j].kind == V_MARK && L->items[j].block == b)
-            return j;
-    return -1;
+    vitem key = {.block = b};
+    const vitem *hit = bsearch(&key, L->marks, (size_t)L->nmarks, sizeof *L->marks, cmp_mark);
+    return hit ? hit->par : -1;
 }
 
 /* The outline title current on page p: the first that starts on it, else the last before. */
 static const char *section_on(const layout *L, int p)
 {
-    const char *title = NULL;
-    for (int j = 0; j < L->page_start[p + 1]; j++)
-        if (L->items[j].kind == V_MARK && (j < L->page_start[p] || !title || page_of(L, j) == p)) {
-            title = L->items[j].block->outline_title;
-            if (j >= L->page_start[p])
-                break;
-        }
-    return title;
+    return L->page_title[p];
 }
 
 /* ---- page furniture ----------------------------------------------------------- */
@@ -835,6 +870,8 @@ static void layout_free(layout *L)
         free_generated(&L->furn[i].par);
     }
     free(L->items);
+    free(L->marks);
+    free(L->page_title);
     free(L->boxes);
     free(L->page_start);
 }
@@ -858,6 +895,7 @@ dl_document *layout_document(pb_ctx *ctx, composer *comp, const st_tree *t)
     if (!L.failed)
         cut_pages(&L);
     if (!L.failed) {
+        index_marks(&L);
         doc = dl_document_new();
         copy_metadata(doc, t);
         for (int p = 0; p < L.npages; p++)
