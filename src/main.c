@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PAIBAN_VERSION "0.1.0"
@@ -595,9 +596,12 @@ int main(int argc, char **argv)
     if (!o.schema) o.schema = schema;
     if (!o.fonts) o.fonts = fonts;
     int status = EXIT_USAGE;
-    if (access(o.schema, R_OK) != 0) { /* part of the installation: an environment problem */
+    struct stat st;
+    errno = 0;
+    if (access(o.schema, R_OK) != 0 || stat(o.schema, &st) != 0 || !S_ISREG(st.st_mode)) {
+        /* part of the installation: an environment problem */
         fprintf(stderr, "%s: error: cannot read the schema: %s (reinstall paiban, or give --schema FILE)\n",
-                o.schema, strerror(errno));
+                o.schema, errno ? strerror(errno) : "not a regular file");
         free(style);
         free(schema);
         free(fonts);
