@@ -1,6 +1,7 @@
 /* doc.c: XML → document tree, through libxml2 with RELAX NG validation. */
 #include "doc.h"
 #include "files.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -430,11 +431,11 @@ static int expand_entities(loader *ld, xmlNodePtr x, long *budget)
     return 0;
 }
 
-/* Validate xdoc against the schema at schema_path; 0 when valid. */
+/* Validate xdoc against the schema at schema_path; 0 when valid, -2 when the schema is unusable. */
 static int validate(pb_ctx *ctx, xmlDocPtr xdoc, const char *schema_path, err_sink *sink)
 {
     if (files_check_input(ctx, (pb_pos){schema_path, 0, 0}, schema_path, "the schema") < 0)
-        return -1;
+        return -2;
     source schema_src = {.file = schema_path};
     err_sink schema_sink = {ctx, NULL, &schema_src, 0};
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(schema_path);
@@ -445,7 +446,7 @@ static int validate(pb_ctx *ctx, xmlDocPtr xdoc, const char *schema_path, err_si
     xmlRelaxNGFreeParserCtxt(pc);
     if (!schema) {
         pb_error(ctx, (pb_pos){schema_path, 0, 0}, "cannot load the schema");
-        return -1;
+        return -2;
     }
     xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
     xmlRelaxNGSetValidStructuredErrors(vc, on_xml_error, sink);
@@ -770,6 +771,40 @@ static doc *build_doc(loader *ld, xmlDocPtr xdoc)
 }
 
 /*
+ * Validate xdoc against the schema; 0 when valid.  libxml2's messages are
+ * held back: when the document is invalid, schema_explain() says what the
+ * schema expected at each wrong place, and libxml2's words are shown only
+ * when it has nothing to say.  Builds the tree either way (*out).
+ */
+static int validate_and_build(loader *ld, xmlDocPtr xdoc, const char *schema_path, err_sink *sink,
+                              doc **out)
+{
+    pb_ctx *ctx = ld->ctx;
+    char *held = NULL;
+    size_t held_len = 0;
+    FILE *diag = ctx->diag, *mem = open_memstream(&held, &held_len);
+    int before = ctx->errors;
+    ctx->diag = mem ? mem : diag;
+    int rc = validate(ctx, xdoc, schema_path, sink);
+    ctx->diag = diag;
+    if (mem)
+        fclose(mem);
+    *out = build_doc(ld, xdoc);
+    if (rc == -1 && mem) {
+        int libxml_errors = ctx->errors - before;
+        ctx->errors = before;
+        if (schema_explain(ctx, schema_path, (*out)->root) == 0) {
+            fputs(held, diag);
+            ctx->errors += libxml_errors;
+        }
+    } else if (rc != 0 && held) {
+        fputs(held, diag); /* the schema itself is unusable: nothing to explain with */
+    }
+    free(held);
+    return rc;
+}
+
+/*
  * Parse the loader's main source and its XIncludes, expand entities,
  * validate (unless schema_path is NULL), build the tree; NULL on error.
  * Frees the loader.
@@ -782,14 +817,20 @@ static doc *load_main(loader *ld, int main_file, const char *schema_path)
     xmlDocPtr xdoc = main_file == 0 ? parse_xml(ld, 0, &sink) : NULL;
     if (xdoc)
         ld->chain[ld->nchain++] = 0;
+    int names_moved = 0;
     if (xdoc && expand_includes(ld, (xmlNodePtr)xdoc, &sink) == 0 &&
         expand_entities(ld, (xmlNodePtr)xdoc, &budget) == 0) {
         sink.src = ld->src[0];
-        if (!schema_path || validate(ld->ctx, xdoc, schema_path, &sink) == 0)
+        if (!schema_path)
             d = build_doc(ld, xdoc);
+        else if (validate_and_build(ld, xdoc, schema_path, &sink, &d) != 0) {
+            doc_free(d); /* it took the file names with it */
+            d = NULL;
+            names_moved = 1;
+        }
     }
     xmlFreeDoc(xdoc);
-    loader_free(ld, d != NULL);
+    loader_free(ld, d != NULL || names_moved);
     return d;
 }
 

@@ -373,13 +373,29 @@ static void test_schema_error_on_repeated_name(void)
                        4, 35, "list");
 }
 
-/* <p> follows <publisher> on its line: "<p" must not match "<publisher". */
+/* <p> follows <publisher> on its line: "<p" must not match "<publisher"; the
+ * error is at the bad attribute of that <p>, and says what a style name is. */
 static void test_schema_error_after_longer_name(void)
 {
     check_schema_error("<document>\n"
                        "  " META "<body><p style=\"1x\">y</p></body>\n"
                        "</document>\n",
-                       2, 79, "style");
+                       2, 82, "style=\"1x\": the value must be a name");
+}
+
+/* A schema error says what the schema expected at that place. */
+static void test_schema_error_says_what_was_expected(void)
+{
+    check_schema_error("<document>\n  " META "\n  <body>\n    <section><p>x</p></section>\n"
+                       "  </body>\n</document>\n", 4, 14, "<section> must begin with <heading>, not <p>");
+    check_schema_error("<document>\n  <meta><year>2024</year></meta>\n  <body/>\n</document>\n",
+                       2, 9, "<meta> must begin with <title>");
+    check_schema_error("<document>\n  " META "\n  <body>\n    <callout><title>t</title></callout>\n"
+                       "  </body>\n</document>\n", 4, 5, "<callout> needs <subtitle>, <p> or <list>");
+    check_schema_error("<document>\n  " META "\n  <body>\n    <figure><image/><caption>c</caption></figure>\n"
+                       "  </body>\n</document>\n", 4, 13, "<image> needs the attribute src=");
+    check_schema_error("<document>\n  " META "\n  <body>\n    <list type=\"roman\"><item>a</item></list>\n"
+                       "  </body>\n</document>\n", 4, 11, "the value must be \"bullet\" or \"number\"");
 }
 
 /* A start tag spread over lines is positioned at its '<', not its '>'. */
@@ -658,6 +674,7 @@ int main(void)
     test_schema_unknown_element();
     test_schema_error_on_repeated_name();
     test_schema_error_after_longer_name();
+    test_schema_error_says_what_was_expected();
     test_multiline_start_tag_position();
     test_empty_file();
     test_missing_file();
