@@ -530,6 +530,35 @@ static int read_sheet(pb_ctx *ctx, style_sheet *sh, const doc_node *root)
     return sh->front ? check_front(ctx, sh, sh->front) : 0;
 }
 
+/*
+ * Rules every sheet has unless it defines them itself, so that emphasis is
+ * visible and a numbered list is numbered in any style sheet.  Each is
+ * name, parent (or NULL), then property/value pairs; see styles/README.md.
+ */
+static const char *const DEFAULT_RULES[][8] = {
+    {"em", NULL, "font-family", "Noto Sans CJK SC, Noto Serif CJK SC", NULL},
+    {"strong", NULL, "font-weight", "bold", NULL},
+    {"item", NULL, NULL},
+    {"list-number.item", "item", "label", "{n}. ", NULL},
+};
+
+/* Add the default rules the sheet does not define (their values are known good). */
+static void add_default_rules(style_sheet *sh)
+{
+    for (size_t i = 0; i < sizeof DEFAULT_RULES / sizeof DEFAULT_RULES[0]; i++) {
+        const char *const *d = DEFAULT_RULES[i];
+        if (style_find_rule(sh, d[0]))
+            continue;
+        pb_grow(&sh->rules, &sh->rules_cap, sh->nrules + 1, sizeof *sh->rules);
+        style_rule *r = &sh->rules[sh->nrules++];
+        *r = (style_rule){.name = pb_strdup(d[0]), .parent = pb_strdup(d[1]),
+                          .pos = {"(built-in default)", 0, 0}};
+        r->decls = pb_alloc(sizeof *r->decls * 3);
+        for (int k = 2; d[k]; k += 2)
+            r->decls[r->ndecls++] = (style_decl){find_prop(d[k]), pb_strdup(d[k + 1])};
+    }
+}
+
 /* Check the parsed sheet d (owned from now on); NULL with errors reported when invalid. */
 static style_sheet *sheet_from_doc(pb_ctx *ctx, doc *d)
 {
@@ -546,6 +575,7 @@ static style_sheet *sheet_from_doc(pb_ctx *ctx, doc *d)
         style_sheet_free(sh);
         return NULL;
     }
+    add_default_rules(sh);
     return sh;
 }
 

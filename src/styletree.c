@@ -71,6 +71,7 @@ typedef struct walker {
 
 static const char *const TEXT_ELEMENTS[] = {
     "p", "heading", "title", "subtitle", "headline", "deck", "caption", "item", NULL};
+static const char *const INLINE_ELEMENTS[] = {"em", "strong", NULL};
 static const char *const BOX_ELEMENTS[] = {
     "body", "section", "callout", "figure", "titleblock", "list", NULL};
 
@@ -199,7 +200,7 @@ static int add_inline(walker *w, st_block *b, const doc_node *node, const style 
         } else if (strcmp(c->name, "br") == 0) {
             add_span(b, "\n", 1, s, c->pos);
             *prev_cp = '\n';
-        } else {
+        } else if (style_word_index(c->name, INLINE_ELEMENTS) >= 0) {
             const style_rule *r;
             if (lookup_rule(w, c, NULL, &r) < 0)
                 bad = 1;
@@ -308,6 +309,8 @@ static void set_outline_title(walker *w, st_block *box)
 
 static st_block *box_block(walker *w, const doc_node *node, const char *parent_name,
                            const style *parent_style);
+static st_block *item_with_lists(walker *w, const doc_node *item, const char *parent_name,
+                                 const style *parent_style, int number);
 
 /* Count an image's pixels against the run's limits; -1 (reported at pos) past them. */
 static int charge_pixels(walker *w, pb_pos pos, const char *path, int px_w, int px_h)
@@ -370,16 +373,55 @@ static st_block *child_block(walker *w, const doc_node *c, const char *parent_na
                              const style *parent_style, int *item_number, int *bad)
 {
     st_block *child = NULL;
-    if (style_word_index(c->name, TEXT_ELEMENTS) >= 0)
+    if (strcmp(c->name, "item") == 0 && doc_child(c, "list"))
+        child = item_with_lists(w, c, parent_name, parent_style, ++*item_number);
+    else if (style_word_index(c->name, TEXT_ELEMENTS) >= 0)
         child = text_block(w, c, parent_name, parent_style, ++*item_number);
     else if (style_word_index(c->name, BOX_ELEMENTS) >= 0)
         child = box_block(w, c, parent_name, parent_style);
     else if (strcmp(c->name, "image") == 0)
         child = image_block(w, c, parent_name, parent_style);
-    else
-        return NULL; /* the schema admits nothing else here */
+    else {
+        pb_warning(w->ctx, c->pos, "<%s> is not typeset in <%s>; it is left out", c->name, parent_name);
+        return NULL;
+    }
     *bad |= child == NULL;
     return child;
+}
+
+/* The name a container's children look their rules up under: "list-number" for a numbered list. */
+static const char *rule_parent_name(const doc_node *node)
+{
+    const char *type = doc_attr_get(node, "type");
+    return strcmp(node->name, "list") == 0 && type && strcmp(type, "number") == 0
+        ? "list-number" : node->name;
+}
+
+/*
+ * A list item holding nested lists: a box with the item's own text (styled
+ * and numbered as any item) followed by the lists, which inherit from it.
+ */
+static st_block *item_with_lists(walker *w, const doc_node *item, const char *parent_name,
+                                 const style *parent_style, int number)
+{
+    st_block *text = text_block(w, item, parent_name, parent_style, number);
+    if (!text)
+        return NULL;
+    st_block *box = new_block(w, ST_BOX, "item", item->pos, NULL, parent_style);
+    add_child(box, text);
+    int bad = 0;
+    for (const doc_node *c = item->first; c; c = c->next)
+        if (c->kind == DOC_ELEMENT && strcmp(c->name, "list") == 0) {
+            st_block *list = box_block(w, c, "item", text->style);
+            bad |= !list;
+            if (list)
+                add_child(box, list);
+        }
+    if (bad) {
+        free_block(box);
+        return NULL;
+    }
+    return box;
 }
 
 /* Style each child element of node into box; -1 when any failed. */
@@ -388,7 +430,7 @@ static int add_children(walker *w, st_block *box, const doc_node *node)
     int bad = 0, item_number = 0;
     for (const doc_node *c = node->first; c; c = c->next) {
         st_block *child = c->kind == DOC_ELEMENT
-            ? child_block(w, c, node->name, box->style, &item_number, &bad) : NULL;
+            ? child_block(w, c, rule_parent_name(node), box->style, &item_number, &bad) : NULL;
         if (child)
             add_child(box, child);
     }
