@@ -116,9 +116,9 @@ typedef struct st_block {
     char *outline_title;        /* set when style->outline_level > 0 */
     int master;                 /* page master it starts (index into pages), or -1 */
     const struct st_block *target; /* toc-entry: the block it lists */
-    int nspans;
+    int nspans, spans_cap;
     st_span *spans;             /* ST_TEXT */
-    int nchildren;
+    int nchildren, children_cap;
     struct st_block **children; /* ST_BOX */
     char *image_path;           /* ST_IMAGE: the file, resolved against its source */
     float image_w, image_h;     /* ST_IMAGE: natural size in points */
@@ -133,7 +133,7 @@ typedef struct st_tree {
     const style *head_recto;
     const style *foot;          /* style for running feet */
     char *title, *subtitle, *author, *subject, *keywords, *lang, *year, *source;
-    int npublishers;
+    int npublishers, publishers_cap;
     char **publishers;
     int nstyles, styles_cap;
     style **styles;             /* every computed style, owned */
