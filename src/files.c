@@ -148,6 +148,20 @@ int files_sources(const pb_ctx *ctx, const char **names, int max, int with_fonts
     return n;
 }
 
+/* The newest modification time of the files this build read. */
+long long files_newest_mtime(const pb_ctx *ctx)
+{
+    long long newest = -1;
+    for (int i = 0; i < ctx->nfiles; i++) {
+        const pb_file *f = &ctx->files[i];
+        struct stat st;
+        if (f->kind == PB_FILE_READ && f->build == ctx->build && stat(f->path, &st) == 0 &&
+            (long long)st.st_mtime > newest)
+            newest = (long long)st.st_mtime;
+    }
+    return newest;
+}
+
 /* Note a font file read by FreeType. */
 void files_note_font(pb_ctx *ctx, const char *path)
 {

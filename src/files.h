@@ -84,6 +84,14 @@ void files_new_build(pb_ctx *ctx);
  */
 int files_sources(const pb_ctx *ctx, const char **names, int max, int with_fonts);
 
+/*
+ * The newest modification time (seconds since 1970) of the files read in
+ * the current build, fonts left out (they belong to the system): the date
+ * a PDF gets when SOURCE_DATE_EPOCH is not set, so the same inputs give
+ * the same bytes.  -1 when no file was read.
+ */
+long long files_newest_mtime(const pb_ctx *ctx);
+
 /* Note a font file read (FreeType opens it): recorded like any input. */
 void files_note_font(pb_ctx *ctx, const char *path);
 

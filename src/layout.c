@@ -190,8 +190,10 @@ static void push_lines(layout *L, int par, float x, float w, int keep_all)
 static void break_before(layout *L, const st_block *b, float *x, float *w)
 {
     int master = b->master >= 0 ? b->master : L->cur_master;
-    if (L->n > 0 && (b->style->page_break_before || b->master >= 0))
-        push(L, V_BREAK, 0); /* a part (or the body) always starts a page */
+    /* a part (or the body) on another page master starts a page; on the
+     * same master it runs on, as an article's title flows into its text */
+    if (L->n > 0 && (b->style->page_break_before || master != L->cur_master))
+        push(L, V_BREAK, 0);
     if (master != L->cur_master || b->master >= 0) {
         L->cur_master = master;
         *x = 0;
@@ -619,7 +621,7 @@ static void cut_pages(layout *L)
             pb_error(L->ctx, layout_pos(L, i), "the document runs past %d pages, the limit "
                      "for one run (--max-pages N raises it)", lim->pages);
             L->failed = 1;
-            break;
+            return;
         }
         pb_grow(&L->page_start, &cap, L->npages + 2, sizeof *L->page_start);
         L->page_start[L->npages++] = i;

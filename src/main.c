@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PAIBAN_VERSION "0.1.0"
+#define PAIBAN_VERSION "0.2.0"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 
@@ -44,6 +44,7 @@ typedef struct options {
     int watch;                  /* rebuild on every save */
     int include_anywhere;       /* XIncludes may leave the document's tree */
     int max_pages;              /* 0: the default limit */
+    int sheet_given, creep_given; /* for options that only apply to imposition */
 } options;
 
 /* Points per millimetre. */
@@ -54,7 +55,7 @@ static const char USAGE[] =
     "\n"
     "Typeset an XML document as a paginated PDF.\n"
     "\n"
-    "  -s, --style FILE    style sheet (default: styles/print.xml of the installation)\n"
+    "  -s, --style FILE    style sheet (default: styles/booklet.xml of the installation)\n"
     "  -o, --output FILE   the PDF to write; it is replaced only when complete\n"
     "      --schema FILE   RELAX NG schema to validate against (default: xml/paiban.rng)\n"
     "      --fonts DIR     font directory searched before the system (default: fonts/)\n"
@@ -67,7 +68,7 @@ static const char USAGE[] =
     "      --output-intent FILE  CMYK printer ICC profile for the PDF/X output intent\n"
     "                      (default: Ghostscript's default_cmyk.icc, package libgs-common)\n"
     "      --split ELEMENT one PDF per ELEMENT of the body (e.g. callout); -o is then a\n"
-    "                      pattern whose %%d or %%02d is the element's number= (or its\n"
+    "                      pattern whose %d or %02d is the element's number= (or its\n"
     "                      position); outputs whose bytes would not change are left alone\n"
     "      --select ID     typeset only the element with id=ID (e.g. trend-3)\n"
     "      --depfile FILE  write a make dependency file: the outputs depend on every\n"
@@ -80,14 +81,17 @@ static const char USAGE[] =
     "  -h, --help          show this help\n"
     "      --version       show the version\n"
     "\n"
-    "SOURCE_DATE_EPOCH, when set, gives the PDF's creation date; without it the\n"
-    "PDF carries no date, so the same input always gives the same bytes.\n"
+    "SOURCE_DATE_EPOCH, when set, gives the PDF's dates; without it they are the\n"
+    "newest modification time of the inputs, so the same inputs give the same bytes.\n"
+    "More: man paiban.  Examples: share/paiban/examples of the installation.\n"
     "Exit status: 0 success, 1 bad input, 2 bad usage or environment.\n";
 
 /*
  * A file of the installation: rel under the nearest ancestor of the
- * executable's directory that has it (build/paiban and build/asan/paiban
- * both find the project's xml/ and styles/).  Falls back to rel itself.
+ * executable's directory that has it, directly (build/paiban and
+ * build/asan/paiban find the project's xml/ and styles/) or in
+ * share/paiban (PREFIX/bin/paiban finds PREFIX/share/paiban/styles/…, and
+ * still does when the installed tree is moved).  Falls back to rel itself.
  */
 static char *installed_path(const char *rel)
 {
@@ -101,11 +105,14 @@ static char *installed_path(const char *rel)
         if (!slash)
             break;
         *slash = '\0';
-        char *path = pb_alloc(strlen(dir) + strlen(rel) + 2);
-        sprintf(path, "%s/%s", dir, rel);
-        if (access(path, F_OK) == 0)
-            return path;
-        free(path);
+        static const char *const homes[] = {"", "share/paiban/"};
+        for (int h = 0; h < 2; h++) {
+            char *path = pb_alloc(strlen(dir) + strlen(homes[h]) + strlen(rel) + 2);
+            sprintf(path, "%s/%s%s", dir, homes[h], rel);
+            if (access(path, F_OK) == 0)
+                return path;
+            free(path);
+        }
     }
     return pb_strdup(rel);
 }
@@ -148,8 +155,8 @@ static int print_option(int c, const char *v, options *o)
             break;
         o->impose.mode = strcmp(v, "saddle") == 0 ? IMPOSE_SADDLE : IMPOSE_NONE;
         return 0;
-    case 'P': if (parse_sheet(v, &o->impose) == 0) return 0; break;
-    case 'C': if (parse_creep(v, &o->impose) == 0) return 0; break;
+    case 'P': o->sheet_given = 1; if (parse_sheet(v, &o->impose) == 0) return 0; break;
+    case 'C': o->creep_given = 1; if (parse_creep(v, &o->impose) == 0) return 0; break;
     case 'O': o->output_intent = v; return 0;
     }
     fprintf(stderr, "paiban: error: bad value '%s' for %s (%s)\n", v,
@@ -205,6 +212,32 @@ static char *output_name(const char *pattern, int n)
         }
     }
     return out;
+}
+
+/*
+ * An option that would have no effect is an error, not silence: the user
+ * meant something by it.  -1 (reported) when one is given.
+ */
+static int check_no_effect(const options *o)
+{
+    const char *why = NULL;
+    if (o->impose.mode != IMPOSE_SADDLE && o->sheet_given)
+        why = "--sheet only applies with --impose saddle";
+    else if (o->impose.mode != IMPOSE_SADDLE && o->creep_given)
+        why = "--creep only applies with --impose saddle";
+    else if (o->deptarget && !o->depfile)
+        why = "--deptarget only applies with --depfile";
+    if (why) {
+        fprintf(stderr, "paiban: error: %s\n", why);
+        return -1;
+    }
+    struct stat st;
+    if (o->fonts && (stat(o->fonts, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "paiban: error: --fonts %s: %s\n", o->fonts,
+                errno == ENOENT ? "no such directory" : "not a directory");
+        return -1;
+    }
+    return 0;
 }
 
 /* Parse the command line into opts; returns -1 (after printing) on bad usage, 1 when done. */
@@ -271,7 +304,7 @@ static int parse_args(int argc, char **argv, options *o)
                 "e.g. out/trend-%%02d.pdf\n");
         return -1;
     }
-    return 0;
+    return check_no_effect(o);
 }
 
 /* Read SOURCE_DATE_EPOCH into the PDF options; -1 when it is malformed. */
@@ -304,10 +337,10 @@ typedef struct run {
     const options *o;
     const pdf_options *po;
     pb_ctx *ctx;
-    int njobs;
+    int njobs, jobs_cap;
     job *jobs;
     char *depfile;              /* where the dependency file is written, once planned */
-    int nfiles;
+    int nfiles, files_cap;
     char **files;               /* sources to watch: every file the last good build read */
     int status;
 } run;
@@ -315,7 +348,7 @@ typedef struct run {
 /* Append a job for element only (NULL: the whole document) written to name (taken). */
 static void add_job(run *r, const doc_node *only, char *name)
 {
-    r->jobs = pb_realloc(r->jobs, sizeof *r->jobs * (size_t)(r->njobs + 1));
+    pb_grow(&r->jobs, &r->jobs_cap, r->njobs + 1, sizeof *r->jobs);
     r->jobs[r->njobs++] = (job){only, name, NULL};
 }
 
@@ -419,6 +452,10 @@ static int run_job(run *r, const job *j, const style_sheet *sheet, const doc *d,
     if (pages) {
         pdf_options po = *r->po;
         po.keep_same = r->o->split != NULL || r->o->watch;
+        if (!po.have_epoch) { /* dates from the inputs: the same inputs, the same bytes */
+            po.epoch = files_newest_mtime(r->ctx);
+            po.have_epoch = po.epoch >= 0;
+        }
         int rc = pdf_write(r->ctx, pages, j->path, &po);
         status = rc >= 0 ? 0 : rc == -2 ? EXIT_BAD_INPUT : EXIT_USAGE;
         if (r->o->watch && rc >= 0)
@@ -489,7 +526,7 @@ static void forget_jobs(run *r)
     }
     free(r->jobs);
     r->jobs = NULL;
-    r->njobs = 0;
+    r->njobs = r->jobs_cap = 0;
     free(r->depfile);
     r->depfile = NULL;
 }
@@ -501,7 +538,7 @@ static void forget_files(run *r)
         free(r->files[i]);
     free(r->files);
     r->files = NULL;
-    r->nfiles = 0;
+    r->nfiles = r->files_cap = 0;
 }
 
 /* Add name to the watch list unless it is there. */
@@ -510,7 +547,7 @@ static void watch_file(run *r, const char *name)
     for (int i = 0; i < r->nfiles; i++)
         if (strcmp(r->files[i], name) == 0)
             return;
-    r->files = pb_realloc(r->files, sizeof *r->files * (size_t)(r->nfiles + 1));
+    pb_grow(&r->files, &r->files_cap, r->nfiles + 1, sizeof *r->files);
     r->files[r->nfiles++] = pb_strdup(name);
 }
 
@@ -589,7 +626,7 @@ int main(int argc, char **argv)
     po.output_intent = o.output_intent;
     if (read_epoch(&po) < 0)
         return EXIT_USAGE;
-    char *style = o.style ? NULL : installed_path("styles/print.xml");
+    char *style = o.style ? NULL : installed_path("styles/booklet.xml");
     char *schema = o.schema ? NULL : installed_path("xml/paiban.rng");
     char *fonts = o.fonts ? NULL : installed_path("fonts");
     if (!o.style) o.style = style;
@@ -616,6 +653,10 @@ int main(int argc, char **argv)
     build(&r);
     status = r.status;
     if (o.watch) {
+        printf("watching %d file%s (the sources of this build); edit and save one to rebuild, "
+               "Ctrl-C to stop\n", r.nfiles, r.nfiles == 1 ? "" : "s");
+        if (access(o.input, F_OK) != 0)
+            printf("%s does not exist yet: the build starts when it is saved\n", o.input);
         fflush(stdout);
         status = watch_run(ctx, (watch_files){r.nfiles, (const char *const *)r.files}, rebuild, &r);
     }

@@ -108,14 +108,14 @@ static st_block *new_block(walker *w, st_kind kind, const char *role, pb_pos pos
 /* Append child to box. */
 static void add_child(st_block *box, st_block *child)
 {
-    box->children = pb_realloc(box->children, sizeof *box->children * (size_t)(box->nchildren + 1));
+    pb_grow(&box->children, &box->children_cap, box->nchildren + 1, sizeof *box->children);
     box->children[box->nchildren++] = child;
 }
 
 /* Append a span of text to a text block. */
 static void add_span(st_block *b, const char *text, size_t len, const style *s, pb_pos pos)
 {
-    b->spans = pb_realloc(b->spans, sizeof *b->spans * (size_t)(b->nspans + 1));
+    pb_grow(&b->spans, &b->spans_cap, b->nspans + 1, sizeof *b->spans);
     st_span *sp = &b->spans[b->nspans++];
     sp->text = pb_alloc(len + 1);
     memcpy(sp->text, text, len);
@@ -487,7 +487,7 @@ static void read_metadata(st_tree *t, const doc_node *meta)
         if (i >= 0 && !*fields[i]) {
             *fields[i] = doc_text_content(c);
         } else if (strcmp(c->name, "publisher") == 0) {
-            t->publishers = pb_realloc(t->publishers, sizeof *t->publishers * (size_t)(t->npublishers + 1));
+            pb_grow(&t->publishers, &t->publishers_cap, t->npublishers + 1, sizeof *t->publishers);
             t->publishers[t->npublishers] = doc_text_content(c);
             author_len += strlen(t->publishers[t->npublishers++]) + 3;
         }
@@ -594,12 +594,18 @@ static void add_front_matter(walker *w, st_block *root, const st_block *body)
             continue;
         st_block *part = new_block(w, ST_BOX, "part", el->pos, named_rule(w->sheet, el), root->style);
         part->master = style_find_page(w->sheet, doc_attr_get(el, "page"));
+        int empty_toc = 0;
         for (const doc_node *c = el->first; c; c = c->next) {
             st_block *item = c->kind == DOC_ELEMENT ? part_item(w, c, part, body) : NULL;
             if (item)
                 add_child(part, item);
+            empty_toc |= item && strcmp(item->role, "toc") == 0 && item->nchildren == 0;
         }
-        add_child(root, part);
+        /* a contents page with nothing to list would be a blank page with a heading */
+        if (empty_toc)
+            free_block(part);
+        else
+            add_child(root, part);
     }
 }
 

@@ -48,6 +48,7 @@ Commands may be chained in one run: CMD ARGS --then CMD ARGS ...
 
 import copy
 import functools
+import os
 import re
 import subprocess
 import sys
@@ -88,9 +89,40 @@ def nows(s):
     return re.sub(r"\s+", "", s)
 
 
+@functools.lru_cache(maxsize=None)
+def tool_packages():
+    """{command: Debian package}: the table E2E_TOOL_PACKAGES in tests/e2e/lib.sh."""
+    try:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib.sh"),
+                  encoding="utf-8") as f:
+            m = re.search(r"^E2E_TOOL_PACKAGES='([^']*)'", f.read(), re.M)
+    except OSError:
+        m = None
+    return dict(l.split() for l in (m.group(1) if m else "").splitlines() if len(l.split()) == 2)
+
+
+_MISSING_REPORTED = set()
+
+
+def run_tool(cmd, **kwargs):
+    """subprocess.run(cmd, **kwargs).  When the program is not installed:
+    print a FAIL line naming it and its Debian package (once per process, so
+    that a caller which falls back quietly still fails) and raise RuntimeError."""
+    try:
+        return subprocess.run(cmd, **kwargs)
+    except FileNotFoundError:
+        pkg = tool_packages().get(cmd[0])
+        msg = "tool %s not installed (%s)" % (cmd[0], "Debian package " + pkg if pkg else
+                                              "no Debian package known for it in tests/e2e/lib.sh")
+        if cmd[0] not in _MISSING_REPORTED:
+            _MISSING_REPORTED.add(cmd[0])
+            print("FAIL " + msg, flush=True)
+        raise RuntimeError(msg) from None
+
+
 def run(cmd, check=True):
     """Run cmd; return its stdout as text (stderr is discarded)."""
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = run_tool(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if check and p.returncode != 0:
         err = p.stderr.decode("utf-8", "replace").strip().splitlines()
         err = [l for l in err if "ICC support" not in l]
@@ -707,9 +739,13 @@ def derive_part_pages(sheet, texts, titles):
     part takes and tell the sheet: a part without a TOC takes one page (the
     front check proves it: the next page starts with the next part's text);
     a TOC runs over the pages that list the outline titles in order, each
-    followed by its page number.  Returns the counts."""
+    followed by its page number, and a part whose TOC would list nothing is
+    left out (0 pages).  Returns the counts."""
     counts, n = [], 1
     for part in sheet.parts:
+        if part.has_toc and not titles:
+            counts.append(0)    # paiban leaves out a contents part with nothing to list
+            continue
         k = 1
         if part.has_toc and titles:
             i = 0
