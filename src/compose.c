@@ -180,6 +180,10 @@ typedef struct model {
     int n;
     unit *u;
     sums *pre;                  /* pre[k]: sums of units [0, k) */
+    int *kept_from;             /* [k]: the first unit at or after k that is not a
+                                   trimmed space (n when none) */
+    int *kept_to;               /* [k]: the end (exclusive) of the units before k once
+                                   trailing trimmed spaces are dropped */
 } model;
 
 /* The em of cluster k: its font size. */
@@ -385,6 +389,16 @@ static void model_build(model *m, composer *c, const shaped_par *p, const compos
         m->pre[k + 1] = m->pre[k];
         add_unit(&m->pre[k + 1], &m->u[k]);
     }
+    /* where a line's edges land once spaces are trimmed, in O(1) per line
+     * however long a run of spaces is */
+    m->kept_from = pb_alloc(sizeof *m->kept_from * (size_t)(m->n + 1));
+    m->kept_to = pb_alloc(sizeof *m->kept_to * (size_t)(m->n + 1));
+    m->kept_from[m->n] = m->n;
+    for (int k = m->n - 1; k >= 0; k--)
+        m->kept_from[k] = m->u[k].trims ? m->kept_from[k + 1] : k;
+    m->kept_to[0] = 0;
+    for (int k = 1; k <= m->n; k++)
+        m->kept_to[k] = m->u[k - 1].trims ? m->kept_to[k - 1] : k;
 }
 
 /* Free a model's arrays. */
@@ -392,6 +406,8 @@ static void model_free(model *m)
 {
     free(m->u);
     free(m->pre);
+    free(m->kept_from);
+    free(m->kept_to);
 }
 
 /* ---- fitting one line ---------------------------------------------------- */
@@ -459,10 +475,8 @@ static double total_of(const double *v, int n)
 /* Fit the units [from, to) (before trimming spaces) into measure. */
 static void fit_line(const model *m, int from, int to, float measure, int last, line_fit *f)
 {
-    while (from < to && m->u[from].trims)
-        from++;
-    while (to > from && m->u[to - 1].trims)
-        to--;
+    from = m->kept_from[from] < to ? m->kept_from[from] : to;
+    to = m->kept_to[to] > from ? m->kept_to[to] : from;
     *f = (line_fit){.start = from, .end = to, .measure = measure};
     if (from == to)
         return;

@@ -474,6 +474,20 @@ static st_block *box_block(walker *w, const doc_node *node, const char *parent_n
     return b;
 }
 
+/* A metadata field's text, white space collapsed as in running text (a
+ * title wrapped over source lines prints as one line). */
+static char *field_text(const doc_node *field)
+{
+    char *raw = doc_text_content(field);
+    unsigned prev = 0;
+    size_t len;
+    char *text = collapse_space(raw, &prev, &len);
+    free(raw);
+    while (len && text[len - 1] == ' ')
+        text[--len] = '\0';
+    return text;
+}
+
 /* Copy the metadata out of <meta>; the author is the publishers joined with "、". */
 static void read_metadata(st_tree *t, const doc_node *meta)
 {
@@ -485,10 +499,10 @@ static void read_metadata(st_tree *t, const doc_node *meta)
             continue;
         int i = style_word_index(c->name, names);
         if (i >= 0 && !*fields[i]) {
-            *fields[i] = doc_text_content(c);
+            *fields[i] = field_text(c);
         } else if (strcmp(c->name, "publisher") == 0) {
             pb_grow(&t->publishers, &t->publishers_cap, t->npublishers + 1, sizeof *t->publishers);
-            t->publishers[t->npublishers] = doc_text_content(c);
+            t->publishers[t->npublishers] = field_text(c);
             author_len += strlen(t->publishers[t->npublishers++]) + 3;
         }
     }

@@ -89,6 +89,15 @@ else
     fail "--max-pages 5: exit $RC, expected 1 and 'runs past 5 pages'"; show "$TMP/err"
 fi
 
+# The page limit holds for the whole run: ten handouts of one page each pass 5.
+mkdir -p "$TMP/split"
+run_paiban -s styles/handout.xml --split callout --max-pages 5 -o "$TMP/split/t-%02d.pdf" "$REPORT_XML"
+if [ "$RC" -eq 1 ] && grep -q 'runs past 5 pages' "$TMP/err" && [ ! -e "$TMP/split/t-06.pdf" ]; then
+    ok "--split with --max-pages 5: the limit counts every handout; an error after the fifth"
+else
+    fail "--split --max-pages 5: exit $RC, expected 1, 'runs past 5 pages' and no sixth handout"; show "$TMP/err"
+fi
+
 # An XInclude out of the document's tree: refused, unless --include-anywhere.
 mkdir -p "$TMP/inc/doc" "$TMP/inc/elsewhere"
 printf '<p>外面的段落</p>\n' >"$TMP/inc/elsewhere/part.xml"
