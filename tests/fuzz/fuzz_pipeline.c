@@ -8,10 +8,19 @@
  * file is written.  Inputs over FUZZ_MAX_INPUT bytes are ignored, and a
  * display list of more than FUZZ_MAX_PAGES pages is not rendered, so that every
  * execution stays fast.  XIncludes are refused (the document's name lies
- * in a directory that does not exist).
+ * in a directory that does not exist) unless PAIBAN_FUZZ_DOCDIR names a
+ * real directory: the document is then "$PAIBAN_FUZZ_DOCDIR/input.xml", so
+ * that its XIncludes and <image src> resolve there (tests/fuzz/gen.py
+ * writes images and included files into such a directory).
+ *
+ * PAIBAN_FUZZ_STATS=1 prints at exit how far the inputs got, as
+ * "fuzz_pipeline: rendered N of M inputs (...)"; PAIBAN_FUZZ_STATS=2 also
+ * prints one line per input, "fuzz_pipeline: input K: STAGE", where STAGE
+ * is the first stage that stopped it, or "rendered" (see stage_names).
  *
  * One pb_ctx (and so one font cache) serves every input; its counters are
- * reset before each.  Diagnostics go to /dev/null, or to stderr when
+ * reset before each, and each input is a new build (files_new_build), so
+ * that the limits of one run (pages, bytes, pixels) count afresh.  Diagnostics go to /dev/null, or to stderr when
  * PAIBAN_FUZZ_VERBOSE is set.  Paths are relative to PAIBAN_ROOT (the
  * project directory, set by the Makefile).
  */
@@ -24,6 +33,7 @@
 #include "ctx.h"
 #include "dl.h"
 #include "doc.h"
+#include "files.h"
 #include "font.h"
 #include "layout.h"
 #include "pdf.h"
@@ -40,6 +50,19 @@ static const char SEPARATOR[] = "\n--paiban-style--\n";
 static pb_ctx *ctx;
 static char *default_sheet;
 static size_t default_sheet_len;
+
+/* How far an input got: the stage that stopped it, or STAGE_RENDERED. */
+typedef enum stage {
+    STAGE_TOO_LARGE, STAGE_DOCUMENT, STAGE_STYLE_SHEET, STAGE_STYLING, STAGE_LAYOUT,
+    STAGE_PAGE_LIMIT, STAGE_RENDER_FAILED, STAGE_RENDERED, NSTAGES
+} stage;
+static const char *const stage_names[NSTAGES] = {
+    "too-large", "document-rejected", "style-sheet-rejected", "styling-failed",
+    "layout-failed", "over-page-limit", "render-failed", "rendered",
+};
+static int stats_level;             /* PAIBAN_FUZZ_STATS: 0, 1 (summary) or 2 (per input) */
+static long stage_count[NSTAGES];   /* inputs that stopped at each stage */
+static long inputs_seen;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,9 +88,29 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* Print the PAIBAN_FUZZ_STATS summary: how many inputs reached each stage. */
+static void print_stats(void)
+{
+    fprintf(stderr, "fuzz_pipeline: rendered %ld of %ld inputs (", stage_count[STAGE_RENDERED],
+            inputs_seen);
+    for (int i = 0; i < STAGE_RENDERED; i++)
+        fprintf(stderr, "%s%s %ld", i ? ", " : "", stage_names[i], stage_count[i]);
+    fprintf(stderr, ")\n");
+}
+
+/* Count (and with PAIBAN_FUZZ_STATS=2 print) the stage an input reached. */
+static void record_stage(stage st)
+{
+    stage_count[st]++;
+    if (stats_level >= 2)
+        fprintf(stderr, "fuzz_pipeline: input %ld: %s\n", inputs_seen, stage_names[st]);
+}
+
 /* Free what init() made, so that a leak check at exit sees only real leaks. */
 static void cleanup(void)
 {
+    if (stats_level)
+        print_stats();
     FILE *diag = ctx->diag;
     pb_ctx_free(ctx);
     if (diag != stderr)
@@ -85,6 +128,8 @@ static void init(void)
     FILE *diag = getenv("PAIBAN_FUZZ_VERBOSE") ? stderr : fopen("/dev/null", "w");
     if (!diag)
         diag = stderr;
+    const char *stats = getenv("PAIBAN_FUZZ_STATS");
+    stats_level = stats && *stats ? atoi(stats) > 1 ? 2 : 1 : 0;
     ctx = pb_ctx_new(diag);
     ctx->font_dir = PAIBAN_ROOT "/fonts";
     default_sheet = slurp(PAIBAN_ROOT "/styles/print.xml", &default_sheet_len);
@@ -111,14 +156,30 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* The name the document is given: in PAIBAN_FUZZ_DOCDIR, else in "(fuzz)" (no such directory). */
+static const char *document_name(char *buf, size_t size)
+{
+    const char *dir = getenv("PAIBAN_FUZZ_DOCDIR");
+    if (!dir || !*dir)
+        return "(fuzz)/input.xml";
+    snprintf(buf, size, "%s/input.xml", dir);
+    return buf;
+}
+
+/* Run one input through the whole pipeline; libFuzzer's entry point. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > FUZZ_MAX_INPUT)
-        return 0;
     if (!ctx)
         init();
+    inputs_seen++;
+    if (size > FUZZ_MAX_INPUT) {
+        record_stage(STAGE_TOO_LARGE);
+        return 0;
+    }
     ctx->errors = 0;
     ctx->warnings = 0;
+    ctx->usage_errors = 0;
+    files_new_build(ctx);       /* each input is a build of its own: the run's limits count afresh */
 
     const char *xml = (const char *)data, *sheet_buf = default_sheet;
     size_t xml_len = size, sheet_len = default_sheet_len;
@@ -129,24 +190,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sheet_len = size - xml_len - (sizeof SEPARATOR - 1);
     }
 
-    doc *d = doc_load_buffer(ctx, "(fuzz)/input.xml", xml, xml_len,
+    char name[4096];
+    doc *d = doc_load_buffer(ctx, document_name(name, sizeof name), xml, xml_len,
                              PAIBAN_ROOT "/xml/paiban.rng");
     style_sheet *sheet = d ? style_sheet_load_buffer(ctx, "(fuzz)/style.xml", sheet_buf, sheet_len)
                            : NULL;
     st_tree *tree = sheet ? style_apply_part(ctx, sheet, d, NULL) : NULL;
     composer *comp = tree ? composer_new(ctx) : NULL;
     dl_document *pages = tree ? layout_document(ctx, comp, tree) : NULL;
+    stage st = !d ? STAGE_DOCUMENT : !sheet ? STAGE_STYLE_SHEET : !tree ? STAGE_STYLING
+             : !pages ? STAGE_LAYOUT : pages->npages > FUZZ_MAX_PAGES ? STAGE_PAGE_LIMIT
+             : STAGE_RENDER_FAILED;
     if (pages && pages->npages <= FUZZ_MAX_PAGES) {
         pdf_options po = {.have_epoch = 1, .epoch = 0};
         unsigned char *pdf = NULL;
         size_t len = 0;
-        if (pdf_render(ctx, pages, &po, &pdf, &len) == 0 &&
-            (len < 8 || memcmp(pdf, "%PDF-", 5) != 0)) {
-            fprintf(stderr, "fuzz_pipeline: pdf_render returned no PDF\n");
-            abort();
+        if (pdf_render(ctx, pages, &po, &pdf, &len) == 0) {
+            if (len < 8 || memcmp(pdf, "%PDF-", 5) != 0) {
+                fprintf(stderr, "fuzz_pipeline: pdf_render returned no PDF\n");
+                abort();
+            }
+            st = STAGE_RENDERED;
         }
         free(pdf);
     }
+    record_stage(st);
     dl_document_free(pages);
     if (comp)
         composer_free(comp);
