@@ -5,15 +5,29 @@
 #   make check-asan   the same tests with AddressSanitizer and UBSan
 #   make bench    print speed figures (medians)
 #   make fuzz FUZZ_SECONDS=N   fuzz the whole pipeline with libFuzzer for N seconds
+#   make fuzz-structure FUZZ_SECONDS=N   the same with generated valid documents and style sheets
+#   make install [PREFIX=/usr/local] [DESTDIR=]   install paiban, its data, man page, completion
+#   make uninstall [PREFIX=…]   remove what make install put there
 #
-# Targets that compile call `deps` first and then re-enter make, so that
-# pkg-config is only asked once the -dev packages are known to be there.
-# libgs-common ships the CMYK printer profile of the PDF/X output intent
-# (and the sRGB profile for images); ghostscript is for the tests only.
-
-DEBS := gcc make pkg-config libxml2-dev libxml2-utils libharfbuzz-dev \
-        libfreetype-dev libhpdf-dev libpng-dev libicu-dev libfontconfig-dev fonts-noto-cjk \
-        poppler-utils mupdf-tools qpdf python3 valgrind libgs-common ghostscript
+#   make print-debs   print the Debian package lists below
+#
+# Targets that compile call `deps` (DEBS_BUILD) or `deps-test` (DEBS_BUILD
+# and DEBS_TEST) first and then re-enter make, so that pkg-config is only
+# asked once the -dev packages are known to be there.
+#
+# DEBS_BUILD: what building paiban and its outputs needs.  libgs-common
+# ships the CMYK printer profile of the PDF/X output intent (and the sRGB
+# profile for images); git gives SOURCE_DATE_EPOCH (the last commit's time).
+DEBS_BUILD := gcc make pkg-config git libxml2-dev libharfbuzz-dev libfreetype-dev libhpdf-dev \
+        libpng-dev libicu-dev libfontconfig-dev fonts-noto-cjk libgs-common
+# DEBS_TEST: what the tests add, for every program they call that is not in an
+# Essential package (which every Debian system has): the table
+# E2E_TOOL_PACKAGES in tests/e2e/lib.sh maps each to its package, and
+# tests/e2e/tools.sh checks that this list and that table cover every command
+# the tests call.  fontconfig is fc-match, libxml2-utils xmllint, time
+# /usr/bin/time, man-db man, mawk awk; valgrind is for debugging by hand.
+DEBS_TEST := poppler-utils mupdf-tools qpdf python3 ghostscript fontconfig libxml2-utils \
+        time man-db mawk valgrind
 # Only for make fuzz: clang and its libFuzzer runtime.
 FUZZ_DEBS := clang-14 libclang-rt-14-dev
 PKGS := libxml-2.0 harfbuzz harfbuzz-subset freetype2 fontconfig icu-uc libpng
@@ -38,16 +52,22 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS)) $(BUILD)/t
 HANDOUTS_STAMP := out/handouts/.built
 OUTPUTS := out/report.pdf out/report-imposed.pdf $(HANDOUTS_STAMP)
 
-.PHONY: all deps fuzz-deps build outputs previews check check-run check-asan bench fuzz fuzz-run clean
+.PHONY: all deps deps-test fuzz-deps print-debs build outputs previews check check-run check-asan bench fuzz fuzz-run fuzz-structure clean install install-files uninstall
 .DEFAULT_GOAL := all
 
 all: deps
 	@$(MAKE) --no-print-directory outputs
 
-# Install what is missing (as root), or print the exact command to run.
-deps fuzz-deps:
-	@missing=""; for p in $(if $(filter fuzz-deps,$@),$(FUZZ_DEBS),$(DEBS)); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+# Install what is missing (as root), or print the exact command to run.  One
+# dpkg-query for the whole list; a package it does not know is missing too.
+deps: DEPS_WANT = $(DEBS_BUILD)
+deps-test: DEPS_WANT = $(DEBS_BUILD) $(DEBS_TEST)
+fuzz-deps: DEPS_WANT = $(FUZZ_DEBS)
+deps deps-test fuzz-deps:
+	@have=" $$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEPS_WANT) 2>/dev/null | \
+	  sed -n 's/ install ok installed$$//p' | tr '\n' ' ')"; \
+	missing=""; for p in $(DEPS_WANT); do \
+	  case "$$have" in *" $$p "*) ;; *) missing="$$missing $$p" ;; esac; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -57,6 +77,11 @@ deps fuzz-deps:
 	    echo "missing packages; run: sudo apt-get install$$missing"; exit 1; \
 	  fi; \
 	fi
+
+print-debs:
+	@echo "DEBS_BUILD: $(DEBS_BUILD)"
+	@echo "DEBS_TEST: $(DEBS_TEST)"
+	@echo "FUZZ_DEBS: $(FUZZ_DEBS)"
 
 build: $(BUILD)/paiban
 
@@ -96,6 +121,17 @@ FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SR
 
 fuzz: deps fuzz-deps
 	@$(MAKE) --no-print-directory fuzz-run
+
+# Structure-aware fuzzing for FUZZ_SECONDS seconds (tests/fuzz/structure.sh):
+# random, mostly valid documents and style sheets from tests/fuzz/gen.py
+# through the ASan+UBSan replay harness, built in build/asan (or in BUILD
+# when given); each new crash, sanitizer report or hang is saved into
+# tests/fuzz/regressions/.
+FUZZ_STRUCTURE_BUILD = $(if $(filter command line environment,$(origin BUILD)),$(BUILD),build/asan)
+fuzz-structure: deps-test
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_STRUCTURE_BUILD) SAN=1 OPT=-O1 \
+	  $(FUZZ_STRUCTURE_BUILD)/tests/test_fuzz_replay
+	BUILD=$(FUZZ_STRUCTURE_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_NO_BUILD=1 sh tests/fuzz/structure.sh
 
 fuzz-run: $(FUZZ_DIR)/fuzz_pipeline
 	@mkdir -p $(FUZZ_DIR)/corpus
@@ -149,25 +185,54 @@ $(HANDOUTS_STAMP): $(BUILD)/paiban
 	@touch $@
 
 # Proofs to look at: the cover, a dense page, and the second sheet's front.
-previews: deps
+previews: deps-test
 	@$(MAKE) --no-print-directory $(OUTPUTS)
 	@mkdir -p out/previews
 	pdftoppm -r 80 -f 1 -l 1 -png out/report.pdf out/previews/cover
 	pdftoppm -r 150 -f 9 -l 9 -png out/report.pdf out/previews/dense
 	pdftoppm -r 60 -f 3 -l 3 -png out/report-imposed.pdf out/previews/spread
 
-check: deps
+check: deps-test
 	@$(MAKE) --no-print-directory check-run
 
 check-run: $(BUILD)/paiban $(UNIT_BINS)
 	@BUILD=$(BUILD) sh tests/run.sh
 
-check-asan: deps
+check-asan: deps-test
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT=-O1 check-run
 
-bench: deps
+bench: deps-test
 	@$(MAKE) --no-print-directory $(BUILD)/paiban $(BUILD)/bench_compose
 	@BUILD=$(BUILD) sh tests/bench.sh
 
 clean:
 	rm -rf build out
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the schema, the
+# style sheets, the examples with the element reference, the manual page and
+# bash completion.  The binary finds its data in PREFIX/share/paiban, relative
+# to itself, so the installed tree may be moved.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+DATADIR = $(DESTDIR)$(PREFIX)/share/paiban
+MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+INSTALLED_DATA = xml/paiban.rng $(wildcard styles/*.xml) styles/README.md \
+                 $(wildcard examples/*) docs/elements.md
+
+install: deps
+	@$(MAKE) --no-print-directory install-files
+
+install-files: $(BUILD)/paiban
+	install -d $(BINDIR) $(DATADIR)/xml $(DATADIR)/styles $(DATADIR)/examples $(MANDIR) $(COMPDIR)
+	install -m 755 $(BUILD)/paiban $(BINDIR)/paiban
+	install -m 644 xml/paiban.rng $(DATADIR)/xml/
+	install -m 644 $(wildcard styles/*.xml) styles/README.md $(DATADIR)/styles/
+	install -m 644 $(wildcard examples/*) docs/elements.md $(DATADIR)/examples/
+	install -m 644 docs/paiban.1 $(MANDIR)/paiban.1
+	install -m 644 docs/paiban.bash-completion $(COMPDIR)/paiban
+
+uninstall:
+	rm -f $(BINDIR)/paiban $(MANDIR)/paiban.1 $(COMPDIR)/paiban
+	rm -rf $(DATADIR)

@@ -15,7 +15,8 @@ since() { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
 run_one() {
     name=$1; shift
     t0=$(date +%s.%N)
-    if out=$("$@" 2>&1); then
+    # a hang is a failure, not a stalled make check (the slowest test takes ~2 min)
+    if out=$(timeout -k 10 900 "$@" 2>&1); then
         pass=$((pass+1)); echo "ok   $name ($(since "$t0") s)"
     else
         fail=$((fail+1)); failed_names="$failed_names $name"

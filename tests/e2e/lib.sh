@@ -5,7 +5,9 @@
 # Sets BUILD (default build), PAIBAN ($BUILD/paiban), STYLE, REPORT_XML
 # and PDFCHECK (the python helper), and provides:
 #   e2e_init NAME TOOL...  make the temp dir $TMP (removed on exit), check that
-#                          the binary and every TOOL exist (else FAIL, exit 1)
+#                          the binary and every TOOL exist (else FAIL naming the
+#                          tool and its Debian package, exit 1)
+#   e2e_tool_package TOOL  print TOOL's Debian package (E2E_TOOL_PACKAGES)
 #   ok MSG / fail MSG      print "ok MSG" / "FAIL MSG" and count failures
 #   run_paiban ARGS...     run $PAIBAN ARGS; stdout/stderr in $TMP/out, $TMP/err;
 #                          the exit status in $RC; a sanitizer report is a FAIL
@@ -23,6 +25,41 @@ PDFCHECK=tests/e2e/py/pdfcheck.py
 E2E_FAILED=0
 E2E_NAME=e2e
 TMP=
+
+# The Debian package of every program the tests call (tests/e2e/*.sh and
+# their python checkers, tests/run.sh, tests/bench.sh, tests/fuzz/*.sh):
+# one "COMMAND PACKAGE" a line.  This is the one table: e2e_init's and the
+# checkers' (pdfcheck.tool_packages) messages read it, and tests/e2e/tools.sh
+# checks that every program the tests call is here (or comes from an
+# Essential package, which every Debian system has) and that every package
+# here is in the Makefile's DEBS_TEST or DEBS_BUILD (or is Essential).
+E2E_TOOL_PACKAGES='
+/usr/bin/time time
+awk mawk
+cmp diffutils
+diff diffutils
+dpkg-query dpkg
+fc-match fontconfig
+git git
+grep grep
+gs ghostscript
+iconv libc-bin
+make make
+man man-db
+mkfifo coreutils
+mutool mupdf-tools
+pdffonts poppler-utils
+pdfimages poppler-utils
+pdfinfo poppler-utils
+pdftoppm poppler-utils
+pdftotext poppler-utils
+python3 python3
+qpdf qpdf
+sed sed
+tar tar
+timeout coreutils
+xmllint libxml2-utils
+'
 
 ok()   { echo "ok $*"; }
 fail() { echo "FAIL $*"; E2E_FAILED=$((E2E_FAILED + 1)); }
@@ -42,8 +79,21 @@ e2e_init() {
     fi
     for e2e_tool in "$@"; do
         if ! command -v "$e2e_tool" >/dev/null 2>&1; then
-            fail "$E2E_NAME: tool $e2e_tool not installed"
+            e2e_pkg=$(e2e_tool_package "$e2e_tool")
+            if [ -n "$e2e_pkg" ]; then e2e_pkg="Debian package $e2e_pkg"
+            else e2e_pkg="no Debian package known for it: add it to E2E_TOOL_PACKAGES in tests/e2e/lib.sh"; fi
+            fail "$E2E_NAME: tool $e2e_tool not installed ($e2e_pkg)"
             exit 1
+        fi
+    done
+}
+
+# e2e_tool_package TOOL: TOOL's Debian package from E2E_TOOL_PACKAGES, or nothing.
+e2e_tool_package() {
+    printf '%s\n' "$E2E_TOOL_PACKAGES" | while read -r e2e_t_cmd e2e_t_pkg; do
+        if [ "$e2e_t_cmd" = "$1" ]; then
+            printf '%s\n' "$e2e_t_pkg"
+            break
         fi
     done
 }

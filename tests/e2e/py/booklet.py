@@ -607,7 +607,7 @@ class Booklet:
 
 def run_bytes(cmd):
     import subprocess
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = pc.run_tool(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if p.returncode != 0:
         raise RuntimeError("%s exited %d" % (" ".join(cmd), p.returncode))
     return p.stdout

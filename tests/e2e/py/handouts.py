@@ -149,7 +149,7 @@ class Handout:
             self.heads.append(head)
             self.feet.append(foot)
             self.bodies.append(t)
-        p = pc.subprocess.run(["qpdf", "--check", path], stdout=pc.subprocess.PIPE, stderr=pc.subprocess.STDOUT)
+        p = pc.run_tool(["qpdf", "--check", path], stdout=pc.subprocess.PIPE, stderr=pc.subprocess.STDOUT)
         self.qpdf_rc = p.returncode
         self.qpdf = p.stdout.decode("utf-8", "replace")
         self.fonts = pc.parse_pdffonts(pc.run(["pdffonts", path]))
