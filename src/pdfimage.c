@@ -121,7 +121,7 @@ static HPDF_Image load_png(HPDF_Doc pdf, const char *path, char why[PNG_MSG])
     png_structp png = job->f ? png_create_read_struct(PNG_LIBPNG_VER_STRING, job, on_png_error,
                                                       on_png_warning) : NULL;
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    HPDF_Dict img = NULL;
+    HPDF_Dict volatile img = NULL; /* set after setjmp: volatile, or a longjmp may leave it stale */
     if (info && !setjmp(png_jmpbuf(png)))
         img = png_decode(pdf, png, info, job);
     png_destroy_read_struct(png ? &png : NULL, info ? &info : NULL, NULL);
