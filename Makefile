@@ -36,9 +36,19 @@ BUILD ?= build
 SAN ?=
 CC ?= cc
 OPT ?= -O2
+# pkg-config is asked once per make, and only when a compile or link first
+# needs its answer: each variable replaces itself with its value (:=) on
+# first use.  Parsing the Makefile never runs it, so a target that first
+# installs it (deps, above) works on a machine that does not have it yet.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CFLAGS_BASE = -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
-              -D_DEFAULT_SOURCE $(shell pkg-config --cflags $(PKGS))
-LDLIBS = $(shell pkg-config --libs $(PKGS)) -lhpdf -lm
+              -D_DEFAULT_SOURCE $(PKG_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lhpdf -lm
+# Each compile writes a make rule (FILE.d beside its output) naming the
+# headers it really read; -MP adds an empty rule for each, so deleting a
+# header does not stop make.
+DEPFLAGS = -MMD -MP
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
@@ -87,25 +97,32 @@ build: $(BUILD)/paiban
 
 outputs: $(OUTPUTS)
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+# Objects and programs depend on the headers they include (the .d files)
+# and on this Makefile, whose flags they are built with.
+$(BUILD)/obj/%.o: src/%.c Makefile | $(BUILD)/obj
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
-$(BUILD)/paiban: $(BUILD)/obj/main.o $(LIB_OBJS)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+# The headers each object and program read, from its last compile.
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
 
-$(BUILD)/bench_compose: tests/bench/bench_compose.c $(LIB_OBJS)
-	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
+$(BUILD)/paiban: $(BUILD)/obj/main.o $(LIB_OBJS) Makefile
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/helpers.h $(LIB_OBJS) | $(BUILD)/tests
-	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
+$(BUILD)/bench_compose: tests/bench/bench_compose.c $(LIB_OBJS) Makefile
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) Makefile | $(BUILD)/tests
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 # The fuzz corpus replayed through the pipeline, without libFuzzer.
-FUZZ_SRCS := tests/fuzz/fuzz_pipeline.c tests/fuzz/replay.c
-$(BUILD)/tests/test_fuzz_replay: $(FUZZ_SRCS) $(LIB_OBJS) | $(BUILD)/tests
-	$(CC) $(CFLAGS_ALL) -Isrc -DPAIBAN_ROOT='"$(CURDIR)"' -o $@ $(FUZZ_SRCS) $(LIB_OBJS) $(LDLIBS)
+# fuzz_pipeline.c goes last: with two sources and one output, gcc -MMD
+# writes the .d of the last one, and replay.c includes no project header.
+FUZZ_SRCS := tests/fuzz/replay.c tests/fuzz/fuzz_pipeline.c
+$(BUILD)/tests/test_fuzz_replay: $(FUZZ_SRCS) $(LIB_OBJS) Makefile | $(BUILD)/tests
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Isrc -DPAIBAN_ROOT='"$(CURDIR)"' -o $@ $(FUZZ_SRCS) $(LIB_OBJS) $(LDLIBS)
 
 # libFuzzer on the whole pipeline (tests/fuzz/fuzz_pipeline.c), for
 # FUZZ_SECONDS seconds, on a copy of the seed corpus in build/fuzz/corpus
@@ -140,14 +157,16 @@ fuzz-run: $(FUZZ_DIR)/fuzz_pipeline
 	  -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -dict=$(CURDIR)/tests/fuzz/paiban.dict \
 	  $(FUZZ_FLAGS) corpus
 
-$(FUZZ_DIR)/obj/%.o: src/%.c $(wildcard src/*.h) | $(FUZZ_DIR)/obj
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_DIR)/obj/%.o: src/%.c Makefile | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_DIR)/obj:
 	mkdir -p $@
 
-$(FUZZ_DIR)/fuzz_pipeline: tests/fuzz/fuzz_pipeline.c $(FUZZ_OBJS)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -DPAIBAN_ROOT='"$(CURDIR)"' \
+-include $(wildcard $(FUZZ_DIR)/obj/*.d $(FUZZ_DIR)/*.d)
+
+$(FUZZ_DIR)/fuzz_pipeline: tests/fuzz/fuzz_pipeline.c $(FUZZ_OBJS) Makefile
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer -Isrc -DPAIBAN_ROOT='"$(CURDIR)"' \
 	  -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
 # The print edition.  SOURCE_DATE_EPOCH defaults to the last commit's time

@@ -142,7 +142,7 @@ doc images '    <figure id="f-png">
 run_paiban -s "$STYLE" -o "$IMG/images.pdf" "$IMG/images.xml"
 py_collect report
 echo "# (2) images"
-[ -n "$jpeg" ] || echo "# no JPEG: pdftoppm -jpeg is not available; the JPEG figure is skipped"
+[ -n "$jpeg" ] || skip "images: the JPEG figure (pdftoppm -jpeg could not make a JPEG)"
 if [ "$RC" -ne 0 ] || [ ! -s "$IMG/images.pdf" ]; then
     fail "images: paiban exited $RC on a document with a PNG and a JPEG figure"
     show "$TMP/err"

@@ -7,7 +7,10 @@
  * 20220127 every CID of these faces equals its glyph index (the CFF
  * charset is the identity), so font_cid_for_glyph is checked against
  * FreeType's own FT_Get_CID_From_Glyph_Index rather than against
- * "CID != gid".
+ * "CID != gid".  A font whose CIDs do differ from its glyph ids is made by
+ * subsetting Noto Sans CJK SC with hb-subset (without retaining gids): the
+ * subset's glyphs are renumbered from 0 but keep the full font's CIDs, and
+ * font_cid_for_glyph must give those CIDs, not the subset's gids.
  *
  * The project-directory check copies a plain (non-CJK) font that is also
  * installed in the system, DejaVu Sans when present, into a temporary
@@ -20,6 +23,7 @@
 #include "unit.h"
 
 #include <ftw.h>
+#include <hb-subset.h>
 #include <math.h>
 #include <string.h>
 #include FT_CID_H
@@ -167,6 +171,90 @@ static void test_cid_for_glyph(void)
     printf("test_font: %d of the sampled glyphs have a CID different from their gid\n", differ);
 }
 
+/* Write the len bytes at data to path; 0 on success. */
+static int write_bytes(const char *path, const char *data, unsigned len)
+{
+    FILE *out = fopen(path, "wb");
+    int ok = out && fwrite(data, 1, len, out) == len;
+    if (out && fclose(out) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+/*
+ * A subset of full holding the code points cps (and what its layout
+ * features reach), written to t/subset.otf; its path, or NULL.
+ */
+static const char *write_subset(tmpdir *t, const font *full, const uint32_t *cps, int n)
+{
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    CHECK(in != NULL, "hb_subset_input_create_or_fail failed");
+    if (!in)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        hb_set_add(hb_subset_input_unicode_set(in), cps[i]);
+    /* no HB_SUBSET_FLAGS_RETAIN_GIDS: the glyphs are renumbered from 0 */
+    hb_face_t *sub = hb_subset_or_fail(full->hb_face, in);
+    hb_subset_input_destroy(in);
+    CHECK(sub != NULL, "hb_subset_or_fail failed on %s #%d", full->path, full->index);
+    if (!sub)
+        return NULL;
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len;
+    const char *data = hb_blob_get_data(blob, &len);
+    const char *path = tmpdir_write(t, "subset.otf", "");
+    int rc = len > 0 ? write_bytes(path, data, len) : -1;
+    CHECK(rc == 0, "cannot write the %u-byte subset to %s", len, path);
+    hb_blob_destroy(blob);
+    hb_face_destroy(sub);
+    return rc == 0 ? path : NULL;
+}
+
+/*
+ * A CID-keyed font whose CIDs are not its glyph ids: a subset of Noto Sans
+ * CJK SC, found through font_get in a project font directory that holds
+ * only it.  For each code point the subset's glyph must map to the CID the
+ * full font gives the code point's glyph, and that CID must differ from
+ * the subset's gid (else an identity mapping would pass).
+ */
+static void test_cid_for_glyph_in_subset(void)
+{
+    static const uint32_t cps[] = {0x3002 /* 。 */, 0x4E2D /* 中 */, 0x9F99 /* 龙 */};
+    enum { N = sizeof cps / sizeof cps[0] };
+    font *full = font_get(diag.ctx, SANS, 0, POS);
+    if (!full)
+        return; /* reported by the other checks */
+    tmpdir t;
+    CHECK(tmpdir_make(&t) == 0, "mkdtemp failed");
+    const char *path = write_subset(&t, full, cps, N);
+    capture c;
+    capture_start(&c);
+    c.ctx->font_dir = t.path;
+    font *sub = path ? font_get(c.ctx, SANS, 0, POS) : NULL;
+    CHECK(!path || (sub && strcmp(sub->path, path) == 0), "'%s' came from %s, not the subset %s: %s",
+          SANS, sub ? sub->path : "(nothing)", path, capture_text(&c));
+    if (sub && strcmp(sub->path, path) == 0) {
+        CHECK(sub->is_cff && sub->is_cid, "the subset is not CID-keyed CFF: is_cff %d, is_cid %d",
+              sub->is_cff, sub->is_cid);
+        CHECK(sub->ft->num_glyphs < 100, "the subset has %ld glyphs", (long)sub->ft->num_glyphs);
+        for (int i = 0; i < N; i++) {
+            unsigned gid_full = glyph_of(full, cps[i]), gid_sub = glyph_of(sub, cps[i]);
+            FT_UInt want = 0;
+            CHECK(gid_full && gid_sub, "U+%04X: gid %u in the full font, %u in the subset",
+                  (unsigned)cps[i], gid_full, gid_sub);
+            CHECK(FT_Get_CID_From_Glyph_Index(full->ft, gid_full, &want) == 0,
+                  "U+%04X: FreeType has no CID for gid %u of the full font", (unsigned)cps[i], gid_full);
+            CHECK(want != gid_sub, "U+%04X: subset gid %u equals its CID: the subset proves nothing",
+                  (unsigned)cps[i], gid_sub);
+            unsigned got = font_cid_for_glyph(sub, gid_sub);
+            CHECK(got == want, "U+%04X: subset gid %u gives CID %u; the full font's CID is %u",
+                  (unsigned)cps[i], gid_sub, got, want);
+        }
+    }
+    capture_end(&c);
+    tmpdir_remove(&t);
+}
+
 static void test_han_advance(void)
 {
     font *f = font_get(diag.ctx, SERIF, 0, POS);
@@ -255,7 +343,7 @@ static void test_project_dir_searched_first(void)
     int sys_bold;
     tmpdir t;
     if (plain_system_font(family, sizeof family) < 0) {
-        printf("test_font: SKIPPED the project font directory check: no non-CJK font installed\n");
+        SKIP("the project font directory check: no non-CJK font installed");
         return;
     }
     system_path(family, 0, sys, sizeof sys, &sys_bold);
@@ -281,11 +369,13 @@ static void test_project_regular_does_not_shadow_system_bold(void)
     char family[128], sys[512];
     int sys_bold;
     tmpdir t;
-    if (plain_system_font(family, sizeof family) < 0)
+    if (plain_system_font(family, sizeof family) < 0) {
+        SKIP("the bold shadowing check: no non-CJK font installed");
         return;
+    }
     system_path(family, 1, sys, sizeof sys, &sys_bold);
     if (!sys_bold) {
-        printf("test_font: SKIPPED the bold shadowing check: no bold '%s' in the system\n", family);
+        SKIP("the bold shadowing check: no bold '%s' in the system", family);
         return;
     }
     if (project_dir_make(&t) == 0) {
@@ -309,6 +399,7 @@ int main(void)
     test_missing_family_reported_once();
     test_has_char();
     test_cid_for_glyph();
+    test_cid_for_glyph_in_subset();
     test_han_advance();
     test_project_dir_searched_first();
     test_project_regular_does_not_shadow_system_bold();

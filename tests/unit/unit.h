@@ -2,15 +2,19 @@
  * unit.h: the smallest test harness that can fail.
  *
  * CHECK(cond, fmt, ...) records a failure with its file and line and
- * carries on; unit_done() prints "N passed, N failed" and gives the exit
- * status.  Each tests/unit/test_*.c is one program with its own main().
+ * carries on; SKIP(fmt, ...) records a check that cannot run on this
+ * machine (a font or tool missing), printing "skip FILE:LINE: reason" on
+ * stdout, so that nothing is skipped silently; unit_done() prints
+ * "name: N passed, N failed, N skipped" and gives the exit status.
+ * tests/run.sh counts the "skip " lines.  Each tests/unit/test_*.c is one
+ * program with its own main().
  */
 #ifndef PAIBAN_UNIT_H
 #define PAIBAN_UNIT_H
 
 #include <stdio.h>
 
-static int unit_passed, unit_failed;
+static int unit_passed, unit_failed, unit_skipped;
 
 #define CHECK(cond, ...)                                                   \
     do {                                                                   \
@@ -25,10 +29,18 @@ static int unit_passed, unit_failed;
         }                                                                  \
     } while (0)
 
+#define SKIP(...)                                                          \
+    do {                                                                   \
+        unit_skipped++;                                                    \
+        printf("skip %s:%d: ", __FILE__, __LINE__);                        \
+        printf(__VA_ARGS__);                                               \
+        putchar('\n');                                                     \
+    } while (0)
+
 /* Print the tally; exit status 1 when anything failed or nothing ran. */
 static inline int unit_done(const char *name)
 {
-    printf("%s: %d passed, %d failed\n", name, unit_passed, unit_failed);
+    printf("%s: %d passed, %d failed, %d skipped\n", name, unit_passed, unit_failed, unit_skipped);
     return unit_failed || !unit_passed;
 }
 
