@@ -1,5 +1,6 @@
 /* compose.c: break opportunities, the item model, total-fit breaking and justification. */
 #include "compose.h"
+#include "text.h"
 
 #include <float.h>
 #include <math.h>
@@ -11,28 +12,10 @@
 struct composer {
     pb_ctx *ctx;
     UBreakIterator *icu[3];     /* strict, normal, loose: opened on first use */
+    int broken;                 /* ICU could not be opened (reported once) */
 };
 
 /* ---- break opportunities ---------------------------------------------- */
-
-/* CLREQ: marks that may not start a line. */
-static const uint32_t NOT_AT_START[] = {
-    0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F, 0x203C, 0x2047,
-    0x201D, 0x2019, 0xFF09, 0x300B, 0x3009, 0x300D, 0x300F, 0x3011, 0x3017, 0x3015,
-    0xFF3D, 0xFF5D, 0xFF5E, 0x2013, 0x00B7, 0x30FB, 0xFF65, 0};
-/* CLREQ: marks that may not end a line. */
-static const uint32_t NOT_AT_END[] = {
-    0x201C, 0x2018, 0xFF08, 0x300A, 0x3008, 0x300C, 0x300E, 0x3010, 0x3016, 0x3014,
-    0xFF3B, 0xFF5B, 0};
-
-/* 1 when cp is in the zero-terminated set. */
-static int in_set(const uint32_t *set, uint32_t cp)
-{
-    for (; *set; set++)
-        if (*set == cp)
-            return 1;
-    return 0;
-}
 
 /* Create a composer; ICU iterators are opened when first needed. */
 composer *composer_new(pb_ctx *ctx)
@@ -40,6 +23,12 @@ composer *composer_new(pb_ctx *ctx)
     composer *c = pb_alloc(sizeof *c);
     c->ctx = ctx;
     return c;
+}
+
+/* 1 when the composer could not work as it should (reported). */
+int composer_failed(const composer *c)
+{
+    return c->broken;
 }
 
 /* Free a composer. */
@@ -62,8 +51,11 @@ static UBreakIterator *icu_for(composer *c, style_line_break level)
         UErrorCode err = U_ZERO_ERROR;
         c->icu[i] = ubrk_open(UBRK_LINE, locales[i], NULL, 0, &err);
         if (U_FAILURE(err)) {
-            fprintf(stderr, "paiban: fatal: ICU line breaking is unavailable (%s)\n", u_errorName(err));
-            exit(2);
+            c->icu[i] = NULL;
+            if (!c->broken)
+                pb_error(c->ctx, (pb_pos){NULL, 0, 0}, "ICU line breaking is unavailable (%s); "
+                         "is the ICU data package installed?", u_errorName(err));
+            c->broken = 1;
         }
     }
     return c->icu[i];
@@ -94,11 +86,6 @@ static void icu_opportunities(UBreakIterator *bi, const uint32_t *text, int n, u
     free(to32);
 }
 
-/* CSS Text 3: hyphens that may start a line at normal and loose. */
-static const uint32_t HYPHENS[] = {0x2010, 0x2013, 0x301C, 0x30A0, 0};
-/* CSS Text 3: inseparable characters that may start a line at loose. */
-static const uint32_t INSEPARABLES[] = {0x2024, 0x2025, 0x2026, 0x22EF, 0xFE19, 0x10AF6, 0};
-
 /*
  * The breaks CSS Text 3 allows for Chinese that ICU's tailorings do not:
  * before hyphens (normal, loose) and before inseparable characters (loose),
@@ -110,8 +97,8 @@ static int css_allows_before(style_line_break level, uint32_t a, uint32_t b)
         return 0;
     if (a == ' ' || a == 0x3000 || a == b)
         return 0;
-    return in_set(HYPHENS, b) || (level == LINE_BREAK_LOOSE && in_set(INSEPARABLES, b) &&
-                                  !in_set(INSEPARABLES, a));
+    return text_is_hyphen(b) || (level == LINE_BREAK_LOOSE && text_is_inseparable(b) &&
+                                 !text_is_inseparable(a));
 }
 
 /* ICU's opportunities, then the CLREQ prohibitions of the level on top. */
@@ -119,15 +106,16 @@ void compose_break_opportunities(composer *c, const uint32_t *text, int n,
                                  style_line_break level, unsigned char *brk)
 {
     memset(brk, 0, (size_t)n);
-    icu_opportunities(icu_for(c, level), text, n, brk);
+    UBreakIterator *bi = icu_for(c, level);
+    if (bi) /* without ICU only the emergency breaks remain; composer_failed says so */
+        icu_opportunities(bi, text, n, brk);
     int strict = level == LINE_BREAK_STRICT || level == LINE_BREAK_GB;
     for (int i = 1; i < n; i++) {
         uint32_t a = text[i - 1], b = text[i];
-        int dash = b == 0x2014 || b == 0x2026;
         if (css_allows_before(level, a, b))
             brk[i] = 1;
-        if ((a == b && dash) ||                         /* —— and …… never split */
-            (strict && (in_set(NOT_AT_START, b) || in_set(NOT_AT_END, a) || dash)) ||
+        if ((a == b && text_is_dash(b)) ||              /* —— and …… never split */
+            (strict && (text_not_at_line_start(b) || text_not_at_line_end(a))) ||
             (level == LINE_BREAK_GB && a == '/'))
             brk[i] = 0;
     }

@@ -56,6 +56,8 @@ typedef struct composed_par {
 
 /* Create a composer; ICU iterators are opened when first needed. */
 composer *composer_new(pb_ctx *ctx);
+/* 1 when the composer could not work as it should (ICU missing; reported): the lines are not to be trusted. */
+int composer_failed(const composer *c);
 /* Free a composer. */
 void composer_free(composer *c);
 

@@ -1,6 +1,5 @@
 /* ctx.c: the run context, diagnostics and checked allocation. */
 #include "ctx.h"
-#include "font.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,8 @@ void pb_ctx_free(pb_ctx *ctx)
 {
     if (!ctx)
         return;
-    font_cache_free(ctx->fonts);
+    if (ctx->fonts && ctx->free_fonts)
+        ctx->free_fonts(ctx->fonts);
     for (int i = 0; i < ctx->nfiles; i++)
         free(ctx->files[i].path);
     free(ctx->files);
@@ -62,11 +62,15 @@ void pb_warning(pb_ctx *ctx, pb_pos pos, const char *fmt, ...)
     ctx->warnings++;
 }
 
-/* Out of memory is not an input error we can report at a position: stop. */
+/*
+ * Out of memory is not an input error that a caller could recover from:
+ * the one failure that ends the process (abort, so a core or a sanitizer
+ * shows where).  The run's limits (ctx.h) keep inputs from getting here.
+ */
 static void out_of_memory(void)
 {
     fputs("paiban: fatal: out of memory\n", stderr);
-    exit(2);
+    abort();
 }
 
 /* Allocate zeroed memory or exit. */

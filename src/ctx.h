@@ -18,7 +18,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-struct font_cache;
 
 /* A position in a source file; file points into storage that outlives it. */
 typedef struct pb_pos {
@@ -68,7 +67,8 @@ typedef struct pb_ctx {
     int errors;                 /* errors reported so far */
     int warnings;               /* warnings reported so far */
     int usage_errors;           /* of the errors, those of usage or environment (exit 2) */
-    struct font_cache *fonts;   /* owned; created lazily by font_get */
+    void *fonts;                /* owned: the font cache, made by font_get (font.h); */
+    void (*free_fonts)(void *); /* ... and how to free it, so ctx need not know fonts */
     const char *font_dir;       /* project font directory searched first, or NULL */
     int include_anywhere;       /* XIncludes and images may leave the document's tree */
     pb_limits limits;

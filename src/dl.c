@@ -71,3 +71,16 @@ void dl_add_outline(dl_document *doc, const char *title, int level, int page, fl
     o->page = page;
     o->y = y;
 }
+
+/* The sheet showing page p, or -1. */
+int dl_find_sheet(const dl_sheet *sheets, int n, int p, int *placement)
+{
+    for (int i = 0; p >= 0 && i < n; i++)
+        for (int k = 0; k < sheets[i].nplace; k++)
+            if (sheets[i].place[k].page == p) {
+                if (placement)
+                    *placement = k;
+                return i;
+            }
+    return -1;
+}

@@ -4,7 +4,8 @@
  * A dl_document is a sequence of pages; each page is a list of drawing
  * items in painting order: glyph runs, boxes (optionally rounded, filled,
  * stroked), rules and named destinations.  It also carries the document
- * metadata and the outline.  Coordinates are in PostScript points with the
+ * metadata and the outline.  Sheets say where pages go on the physical
+ * pages of an output (imposition makes them, writers draw them).  Coordinates are in PostScript points with the
  * origin at the top-left corner of the trimmed page and y growing
  * downwards (items in the bleed have negative or larger coordinates); the
  * PDF writer flips them.  Nothing here knows about XML, styles or PDF, so
@@ -23,6 +24,7 @@
 
 typedef struct dl_color {
     float r, g, b;              /* 0..1, DeviceRGB */
+    int registration;           /* printer's marks: every ink at full strength, whatever r, g, b */
 } dl_color;
 
 /* One glyph placed on the page. */
@@ -121,6 +123,33 @@ typedef struct dl_document {
     char *keywords;
     char *lang;                 /* BCP 47, e.g. "zh-Hans" */
 } dl_document;
+
+/* Where one logical page goes on a sheet (sheet coordinates, top-left origin). */
+typedef struct dl_placement {
+    int page;                   /* index into the document's pages; -1 for a blank */
+    float x, y;                 /* where the page's trim-box origin goes */
+    float clip_x0, clip_y0, clip_x1, clip_y1; /* what of it may show */
+} dl_placement;
+
+/*
+ * A physical sheet (one page of the output): its boxes and the pages placed
+ * on it.  Imposition makes them; a writer draws them.
+ */
+typedef struct dl_sheet {
+    float width, height;        /* the MediaBox */
+    float trim_x0, trim_y0, trim_x1, trim_y1;     /* TrimBox, sheet coordinates */
+    float bleed_x0, bleed_y0, bleed_x1, bleed_y1; /* BleedBox, sheet coordinates */
+    float bleed;                /* the bleed around the trim before the cut at the
+                                   sheet edge; marks start beyond it */
+    int nplace;
+    dl_placement place[2];  /* SADDLE: [0] left, [1] right of the fold */
+    int paper;                  /* SADDLE: physical sheet, 0 = outermost; else the page */
+    int back;                   /* SADDLE: 1 on the back of the paper */
+    dl_page *marks;             /* crop marks, slug (borrowed from their owner); may be NULL */
+} dl_sheet;
+
+/* The sheet of sheets[0..n) showing page p (its placement in *placement), or -1. */
+int dl_find_sheet(const dl_sheet *sheets, int n, int p, int *placement);
 
 /* Create an empty document. */
 dl_document *dl_document_new(void);

@@ -47,13 +47,14 @@ static FcFontSet *scan_font_dir(const char *dir)
     return set;
 }
 
-/* Create the cache: FreeType, and the fonts of ctx->font_dir. */
+/* Create the cache: FreeType, and the fonts of ctx->font_dir; NULL (reported) without FreeType. */
 static font_cache *font_cache_new(pb_ctx *ctx)
 {
     font_cache *c = pb_alloc(sizeof *c);
     if (FT_Init_FreeType(&c->ft)) {
-        fputs("paiban: fatal: cannot initialise FreeType\n", stderr);
-        exit(2);
+        pb_error(ctx, (pb_pos){NULL, 0, 0}, "cannot initialise FreeType");
+        free(c);
+        return NULL;
     }
     FcInit();
     if (ctx->font_dir)
@@ -86,6 +87,12 @@ void font_cache_free(font_cache *c)
     FT_Done_FreeType(c->ft);
     FcFini();
     free(c);
+}
+
+/* font_cache_free for the context, which holds the cache as an opaque pointer. */
+static void free_cache(void *cache)
+{
+    font_cache_free(cache);
 }
 
 /*
@@ -166,8 +173,12 @@ static font *open_font(font_cache *c, const char *family, int bold,
 /* Find, open and cache the face for family; report an error when absent. */
 font *font_get(pb_ctx *ctx, const char *family, int bold, pb_pos pos)
 {
-    if (!ctx->fonts)
+    if (!ctx->fonts) {
         ctx->fonts = font_cache_new(ctx);
+        ctx->free_fonts = free_cache;
+        if (!ctx->fonts)
+            return NULL;
+    }
     font_cache *c = ctx->fonts;
     for (int i = 0; i < c->n; i++)
         if (c->fonts[i]->bold == bold && strcmp(c->fonts[i]->family, family) == 0)

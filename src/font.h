@@ -75,7 +75,7 @@ font_halt font_half_width(font *f, uint32_t cp);
  * max paths, borrowed from the cache, and returns how many there are. */
 int font_files(const pb_ctx *ctx, const char **paths, int max);
 
-/* Free the cache and every font in it (called by pb_ctx_free). */
+/* Free the cache and every font in it (pb_ctx_free does, through ctx->free_fonts). */
 void font_cache_free(font_cache *cache);
 
 #endif

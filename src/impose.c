@@ -1,5 +1,6 @@
 /* impose.c: logical pages onto sheets (1-up or saddle-stitch 2-up) and printer's marks. */
 #include "impose.h"
+#include "label.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 /* The slug line: its size, and how far it starts right of the trim's left edge. */
 #define IMPOSE_SLUG_SIZE 6.0f
 #define IMPOSE_SLUG_INDENT (6 * IMPOSE_MM)
-#define IMPOSE_SLUG_FONT "Noto Sans CJK SC"
+#define IMPOSE_SLUG_FONTS "Noto Sans CJK SC, Noto Serif CJK SC"
 
 /* The page and spread geometry of a booklet sheet. */
 typedef struct saddle_geom {
@@ -22,66 +23,9 @@ typedef struct saddle_geom {
     float bleed;                /* the largest bleed of any page */
 } saddle_geom;
 
-/* Characters in the cluster that starts at glyph i (0 for later glyphs of a cluster). */
-static uint32_t cluster_len(const hb_glyph_info_t *info, unsigned n, unsigned i, int text_n)
-{
-    if (i > 0 && info[i - 1].cluster == info[i].cluster)
-        return 0;
-    unsigned j = i;
-    while (j < n && info[j].cluster == info[i].cluster)
-        j++;
-    return (j < n ? info[j].cluster : (uint32_t)text_n) - info[i].cluster;
-}
-
-/* The code points of UTF-8 text, decoded by HarfBuzz (malloc'd; count in *n). */
-static uint32_t *decode_utf8(const char *utf8, int *n)
-{
-    hb_buffer_t *b = hb_buffer_create();
-    hb_buffer_add_utf8(b, utf8, -1, 0, -1);
-    unsigned len;
-    hb_glyph_info_t *info = hb_buffer_get_glyph_infos(b, &len);
-    uint32_t *cps = pb_alloc((len ? len : 1) * sizeof *cps);
-    for (unsigned i = 0; i < len; i++)
-        cps[i] = info[i].codepoint;     /* before shaping, these are characters */
-    hb_buffer_destroy(b);
-    *n = (int)len;
-    return cps;
-}
-
-/* Shape utf8 and append it to pg as one run whose pen starts at (x, y). */
-dl_glyph_run *impose_add_text(dl_page *pg, font *f, float size, const char *utf8,
-                              float x, float y)
-{
-    dl_glyph_run *run = &dl_add_item(pg, DL_GLYPHS)->u.glyphs;
-    run->font = f;
-    run->size = size;
-    run->text = decode_utf8(utf8, &run->text_n);
-    hb_buffer_t *b = hb_buffer_create();
-    hb_buffer_add_utf32(b, run->text, run->text_n, 0, run->text_n);
-    hb_buffer_guess_segment_properties(b);
-    hb_shape(f->hb, b, NULL, 0);
-    unsigned n;
-    hb_glyph_info_t *info = hb_buffer_get_glyph_infos(b, &n);
-    hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(b, &n);
-    run->n = (int)n;
-    run->glyphs = pb_alloc((n ? n : 1) * sizeof *run->glyphs);
-    float scale = size / (float)f->upem;
-    for (unsigned i = 0; i < n; i++) {
-        dl_glyph *g = &run->glyphs[i];
-        g->gid = info[i].codepoint;
-        g->x = x + (float)pos[i].x_offset * scale;
-        g->y = y - (float)pos[i].y_offset * scale;
-        g->text_start = info[i].cluster;
-        g->text_len = cluster_len(info, n, i, run->text_n);
-        x += (float)pos[i].x_advance * scale;
-    }
-    hb_buffer_destroy(b);
-    return run;
-}
-
 /* Set the sheet's TrimBox to the rectangle and its BleedBox to bleed around
  * it, cut at the sheet edge; returns 1 when the bleed had to be cut. */
-static int set_boxes(impose_sheet *s, float x0, float y0, float x1, float y1, float bleed)
+static int set_boxes(dl_sheet *s, float x0, float y0, float x1, float y1, float bleed)
 {
     s->trim_x0 = x0;
     s->trim_y0 = y0;
@@ -100,11 +44,11 @@ static int set_boxes(impose_sheet *s, float x0, float y0, float x1, float y1, fl
 static void add_mark(dl_page *pg, float x1, float y1, float x2, float y2)
 {
     dl_rule *r = &dl_add_item(pg, DL_RULE)->u.rule;
-    *r = (dl_rule){x1, y1, x2, y2, IMPOSE_MARK_WIDTH, {0, 0, 0}};
+    *r = (dl_rule){x1, y1, x2, y2, IMPOSE_MARK_WIDTH, {0, 0, 0, 1}}; /* registration ink */
 }
 
 /* Crop marks at the four trim corners, each starting a gap beyond the bleed. */
-static void add_crop_marks(dl_page *pg, const impose_sheet *s, float bleed)
+static void add_crop_marks(dl_page *pg, const dl_sheet *s, float bleed)
 {
     float near = bleed + IMPOSE_MARK_GAP, far = near + IMPOSE_MARK_LEN;
     const float tx[2] = {s->trim_x0, s->trim_x1}, ty[2] = {s->trim_y0, s->trim_y1};
@@ -117,22 +61,26 @@ static void add_crop_marks(dl_page *pg, const impose_sheet *s, float bleed)
 }
 
 /* Fold marks above and below the spread at x. */
-static void add_fold_marks(dl_page *pg, const impose_sheet *s, float x, float bleed)
+static void add_fold_marks(dl_page *pg, const dl_sheet *s, float x, float bleed)
 {
     float near = bleed + IMPOSE_MARK_GAP, far = near + IMPOSE_MARK_LEN;
     add_mark(pg, x, s->trim_y0 - near, x, s->trim_y0 - far);
     add_mark(pg, x, s->trim_y1 + near, x, s->trim_y1 + far);
 }
 
-/* The slug line under the bottom bleed, between the crop marks. */
-static void add_slug(dl_page *pg, const impose_sheet *s, float bleed, font *f, const char *text)
+/* The slug line under the bottom bleed, between the crop marks, in registration ink. */
+static int add_slug(pb_ctx *ctx, dl_page *pg, const dl_sheet *s, float bleed, const char *text)
 {
+    /* set like any text: the font chain, the missing-glyph policy, HarfBuzz */
+    style slug = {.font_family = IMPOSE_SLUG_FONTS, .font_size = IMPOSE_SLUG_SIZE,
+                  .line_height = IMPOSE_SLUG_SIZE, .autospace = 1};
     float baseline = s->trim_y1 + bleed + IMPOSE_MARK_GAP + IMPOSE_SLUG_SIZE;
-    impose_add_text(pg, f, IMPOSE_SLUG_SIZE, text, s->trim_x0 + IMPOSE_SLUG_INDENT, baseline);
+    return label_add(ctx, pg, &slug, text, s->trim_x0 + IMPOSE_SLUG_INDENT, baseline,
+                     (dl_color){0, 0, 0, 1});
 }
 
 /* 1-based page number of placement p for the slug, or "blank". */
-static void page_label(const impose_placement *p, char *buf, size_t size)
+static void page_label(const dl_placement *p, char *buf, size_t size)
 {
     if (p->page < 0)
         snprintf(buf, size, "blank");
@@ -141,7 +89,7 @@ static void page_label(const impose_placement *p, char *buf, size_t size)
 }
 
 /* The slug text for sheet s. */
-static void slug_text(const impose_result *r, const impose_sheet *s, int saddle,
+static void slug_text(const impose_result *r, const dl_sheet *s, int saddle,
                       const char *name, char *buf, size_t size)
 {
     if (!saddle) {
@@ -159,7 +107,7 @@ static void slug_text(const impose_result *r, const impose_sheet *s, int saddle,
 static int marks_fit(const impose_result *r)
 {
     for (int i = 0; i < r->nsheets; i++) {
-        const impose_sheet *s = &r->sheets[i];
+        const dl_sheet *s = &r->sheets[i];
         float m = s->bleed + IMPOSE_MARK_MARGIN - IMPOSE_EPS;
         if (s->trim_x0 < m || s->trim_y0 < m || s->width - s->trim_x1 < m ||
             s->height - s->trim_y1 < m)
@@ -180,16 +128,13 @@ static const char *slug_name(const impose_options *o)
 }
 
 /* Build one marks page per sheet (crop marks, fold marks, slug); -1 without a font. */
-static int build_marks(pb_ctx *ctx, pb_pos pos, impose_result *r, const impose_options *o)
+static int build_marks(pb_ctx *ctx, impose_result *r, const impose_options *o)
 {
     const char *name = slug_name(o);
-    font *f = font_get(ctx, IMPOSE_SLUG_FONT, 0, pos);
-    if (!f)
-        return -1;
     int saddle = o->mode == IMPOSE_SADDLE;
     r->marks = dl_document_new();
     for (int i = 0; i < r->nsheets; i++) {
-        impose_sheet *s = &r->sheets[i];
+        dl_sheet *s = &r->sheets[i];
         float bleed = s->bleed;
         dl_page *pg = dl_add_page(r->marks, s->width, s->height);
         char text[512];
@@ -197,7 +142,8 @@ static int build_marks(pb_ctx *ctx, pb_pos pos, impose_result *r, const impose_o
         if (saddle)
             add_fold_marks(pg, s, (s->trim_x0 + s->trim_x1) / 2, bleed);
         slug_text(r, s, saddle, name, text, sizeof text);
-        add_slug(pg, s, bleed, f, text);
+        if (add_slug(ctx, pg, s, bleed, text) != 0)
+            return -1;
     }
     /* Pointers only now: the pages array moved while it grew. */
     for (int i = 0; i < r->nsheets; i++)
@@ -213,14 +159,14 @@ static void impose_one_up(const dl_document *doc, const impose_options *o, impos
     r->sheets = pb_alloc((size_t)doc->npages * sizeof *r->sheets);
     for (int i = 0; i < doc->npages; i++) {
         const dl_page *pg = &doc->pages[i];
-        impose_sheet *s = &r->sheets[i];
+        dl_sheet *s = &r->sheets[i];
         float b = pg->bleed > 0 ? pg->bleed : 0, off = b + margin;
         s->width = pg->width + 2 * off;
         s->height = pg->height + 2 * off;
         set_boxes(s, off, off, off + pg->width, off + pg->height, b);
         s->nplace = 1;
         s->paper = i;
-        s->place[0] = (impose_placement){i, off, off, s->bleed_x0, s->bleed_y0,
+        s->place[0] = (dl_placement){i, off, off, s->bleed_x0, s->bleed_y0,
                                          s->bleed_x1, s->bleed_y1};
     }
 }
@@ -244,7 +190,7 @@ static int same_size(pb_ctx *ctx, pb_pos pos, const dl_document *doc)
 }
 
 /* Place the page of 0-based index p (blank past the end) on one side of the fold. */
-static void place_page(const dl_document *doc, const saddle_geom *g, impose_placement *pl,
+static void place_page(const dl_document *doc, const saddle_geom *g, dl_placement *pl,
                        int p, int right, float shift)
 {
     float fold = g->x0 + g->w;
@@ -260,7 +206,7 @@ static void place_page(const dl_document *doc, const saddle_geom *g, impose_plac
 }
 
 /* Sheet `side` (2 * paper + back) of a booklet of n padded pages. */
-static void saddle_sheet(const dl_document *doc, const saddle_geom *g, impose_sheet *s,
+static void saddle_sheet(const dl_document *doc, const saddle_geom *g, dl_sheet *s,
                          int n, int side, float creep)
 {
     int k = side / 2, back = side % 2;
@@ -310,7 +256,7 @@ static int impose_saddle(pb_ctx *ctx, pb_pos pos, const dl_document *doc,
     r->sheets = pb_alloc((size_t)r->nsheets * sizeof *r->sheets);
     int cut = 0;
     for (int i = 0; i < r->nsheets; i++) {
-        impose_sheet *s = &r->sheets[i];
+        dl_sheet *s = &r->sheets[i];
         s->width = sw;
         s->height = sh;
         cut |= set_boxes(s, g.x0, g.y0, g.x0 + 2 * g.w, g.y0 + g.h, g.bleed);
@@ -348,24 +294,11 @@ impose_result *impose_pages(pb_ctx *ctx, const dl_document *doc, const impose_op
                    "(they need %.1f mm beyond the bleed); marks left out",
                    r->sheets[0].width / IMPOSE_MM, r->sheets[0].height / IMPOSE_MM,
                    IMPOSE_MARK_MARGIN / IMPOSE_MM);
-    } else if (o->marks && build_marks(ctx, pos, r, o) != 0) {
+    } else if (o->marks && build_marks(ctx, r, o) != 0) {
         impose_free(r);
         return NULL;
     }
     return r;
-}
-
-/* The sheet showing logical page p, or -1. */
-int impose_find_page(const impose_result *r, int p, int *placement)
-{
-    for (int i = 0; p >= 0 && i < r->nsheets; i++)
-        for (int k = 0; k < r->sheets[i].nplace; k++)
-            if (r->sheets[i].place[k].page == p) {
-                if (placement)
-                    *placement = k;
-                return i;
-            }
-    return -1;
 }
 
 /* Free an imposition. */

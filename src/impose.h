@@ -25,8 +25,8 @@
  * Marks (crop marks at the trim corners and fold marks, all outside the
  * BleedBox, and the slug line) are a dl_page per sheet in sheet coordinates,
  * drawn over the pages; the PDF writer paints them in registration colour.
- * The slug is shaped with HarfBuzz in Noto Sans CJK SC, so it goes through
- * the same CID font layer as all other text.
+ * The slug is set by label.h in Noto Sans CJK SC (then Serif), through the
+ * same font fallback, missing-glyph policy and shaping as all other text.
  *
  * Ownership: an impose_result owns its sheets and their mark pages; it
  * borrows the dl_document, which must outlive it, and the fonts come from
@@ -59,29 +59,9 @@ typedef struct impose_options {
     const char *output;         /* the output file, for diagnostics; may be NULL */
 } impose_options;
 
-/* Where one logical page goes on a sheet (sheet coordinates, top-left origin). */
-typedef struct impose_placement {
-    int page;                   /* index into the document's pages; -1 for a blank */
-    float x, y;                 /* where the page's trim-box origin goes */
-    float clip_x0, clip_y0, clip_x1, clip_y1; /* what of it may show */
-} impose_placement;
-
-typedef struct impose_sheet {
-    float width, height;        /* the MediaBox */
-    float trim_x0, trim_y0, trim_x1, trim_y1;     /* TrimBox, sheet coordinates */
-    float bleed_x0, bleed_y0, bleed_x1, bleed_y1; /* BleedBox, sheet coordinates */
-    float bleed;                /* the bleed around the trim before the cut at the
-                                   sheet edge; marks start beyond it */
-    int nplace;
-    impose_placement place[2];  /* SADDLE: [0] left, [1] right of the fold */
-    int paper;                  /* SADDLE: physical sheet, 0 = outermost; else the page */
-    int back;                   /* SADDLE: 1 on the back of the paper */
-    dl_page *marks;             /* crop marks, slug (owned by the result); may be NULL */
-} impose_sheet;
-
 typedef struct impose_result {
     int nsheets;
-    impose_sheet *sheets;       /* owned */
+    dl_sheet *sheets;       /* owned */
     int logical_pages;          /* the document's pages before padding */
     int padded_pages;           /* SADDLE: a multiple of 4; else logical_pages */
     dl_document *marks;         /* owned: one page of marks per sheet, or NULL */
@@ -96,18 +76,8 @@ typedef struct impose_result {
  */
 impose_result *impose_pages(pb_ctx *ctx, const dl_document *doc, const impose_options *opts);
 
-/* The sheet showing logical page p (its placement in *placement), or -1. */
-int impose_find_page(const impose_result *r, int p, int *placement);
 
 /* Free an imposition. */
 void impose_free(impose_result *r);
-
-/*
- * Shape UTF-8 text with HarfBuzz in font f at size points and append it to
- * pg as one glyph run whose pen starts at (x, y), the baseline; returns the
- * run (black).  For labels such as the slug line, not for body text.
- */
-dl_glyph_run *impose_add_text(dl_page *pg, font *f, float size, const char *utf8,
-                              float x, float y);
 
 #endif

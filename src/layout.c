@@ -1,5 +1,6 @@
 /* layout.c: flattening blocks into a vertical list, cutting pages, drawing them. */
 #include "layout.h"
+#include "label.h"
 #include "text.h"
 
 #include <stdlib.h>
@@ -167,7 +168,7 @@ static int compose_block(layout *L, const st_block *b, float w, int *par)
     pb_grow(&L->pars, &L->pars_cap, L->npars + 1, sizeof *L->pars);
     *par = L->npars;
     L->pars[L->npars++] = (vpar){sp, compose_paragraph(L->comp, sp, &pr), s, s->text_indent, b};
-    return 0;
+    return composer_failed(L->comp) ? -1 : 0;
 }
 
 /* Push the lines of a composed paragraph, with widow and orphan control. */
@@ -407,7 +408,7 @@ static int page_end(const layout *L, int start)
 /* Convert a style colour for the display list. */
 static dl_color color_of(style_color c)
 {
-    return (dl_color){c.r, c.g, c.b};
+    return (dl_color){c.r, c.g, c.b, 0};
 }
 
 /* Start drawing a segment of box b at y (text-area coordinates). */
@@ -437,35 +438,10 @@ static void end_box(layout *L, dl_page *pg, int b, float y, float left, float to
     d->open_edges = (bx->open_top ? DL_OPEN_TOP : 0) | (open_bottom ? DL_OPEN_BOTTOM : 0);
 }
 
-/* Append one glyph run for clusters [from, to) of a line. */
+/* Append one glyph run for clusters [from, to) of a line, as the composer placed them. */
 static void emit_run(dl_page *pg, const vpar *vp, int from, int to, float x0, float baseline)
 {
-    const shaped_par *sp = vp->shaped;
-    const shape_face *face = &sp->faces[sp->clusters[from].face];
-    dl_item *it = dl_add_item(pg, DL_GLYPHS);
-    dl_glyph_run *r = &it->u.glyphs;
-    r->font = face->font;
-    r->size = face->size;
-    r->color = color_of(face->color);
-    int ng = 0, nt = 0;
-    for (int k = from; k < to; k++) {
-        ng += sp->clusters[k].glyph_count;
-        nt += (int)sp->clusters[k].text_len;
-    }
-    r->glyphs = pb_alloc(sizeof *r->glyphs * (size_t)(ng ? ng : 1));
-    r->text = pb_alloc(sizeof *r->text * (size_t)(nt ? nt : 1));
-    for (int k = from; k < to; k++) {
-        const shape_cluster *c = &sp->clusters[k];
-        float x = x0 + vp->composed->x[k];
-        for (int g = 0; g < c->glyph_count; g++) {
-            const shape_glyph *sg = &sp->glyphs[c->glyph_start + g];
-            r->glyphs[r->n++] = (dl_glyph){sg->gid, x + sg->dx, baseline - sg->dy,
-                                           (uint32_t)r->text_n, g == 0 ? c->text_len : 0};
-            x += sg->advance;
-        }
-        memcpy(r->text + r->text_n, sp->text + c->text_start, sizeof *r->text * c->text_len);
-        r->text_n += (int)c->text_len;
-    }
+    label_emit(pg, vp->shaped, vp->composed->x, from, to, x0, baseline);
 }
 
 /* Draw one line of a paragraph with its top at y. */

@@ -5,13 +5,9 @@
  * (--split).  Optionally writes a make dependency file and watches the
  * sources to rebuild on every save (--watch).
  */
-#include "compose.h"
 #include "ctx.h"
-#include "doc.h"
 #include "files.h"
-#include "layout.h"
-#include "pdf.h"
-#include "style.h"
+#include "pipeline.h"
 #include "text.h"
 #include "watch.h"
 
@@ -308,7 +304,7 @@ static int parse_args(int argc, char **argv, options *o)
 }
 
 /* Read SOURCE_DATE_EPOCH into the PDF options; -1 when it is malformed. */
-static int read_epoch(pdf_options *po)
+static int read_epoch(output_options *po)
 {
     const char *s = getenv("SOURCE_DATE_EPOCH");
     if (!s || !*s)
@@ -335,7 +331,7 @@ typedef struct job {
 /* What one build read and wrote, kept between rebuilds in watch mode. */
 typedef struct run {
     const options *o;
-    const pdf_options *po;
+    const output_options *po;
     pb_ctx *ctx;
     int njobs, jobs_cap;
     job *jobs;
@@ -350,38 +346,6 @@ static void add_job(run *r, const doc_node *only, char *name)
 {
     pb_grow(&r->jobs, &r->jobs_cap, r->njobs + 1, sizeof *r->jobs);
     r->jobs[r->njobs++] = (job){only, name, NULL};
-}
-
-/* One job per element called name at or below n, in document order. */
-static void split_jobs(run *r, const doc_node *n, const char *name, int *count)
-{
-    for (const doc_node *c = n->first; c; c = c->next) {
-        if (c->kind != DOC_ELEMENT)
-            continue;
-        if (strcmp(c->name, name) == 0) {
-            const char *num = doc_attr_get(c, "number");
-            ++*count;
-            add_job(r, c, output_name(r->o->output, num ? atoi(num) : *count));
-        } else {
-            split_jobs(r, c, name, count);
-        }
-    }
-}
-
-/* The element with attribute id == id at or below n, or NULL. */
-static const doc_node *find_id(const doc_node *n, const char *id)
-{
-    for (const doc_node *c = n->first; c; c = c->next) {
-        if (c->kind != DOC_ELEMENT)
-            continue;
-        const char *v = doc_attr_get(c, "id");
-        if (v && strcmp(v, id) == 0)
-            return c;
-        const doc_node *found = find_id(c, id);
-        if (found)
-            return found;
-    }
-    return NULL;
 }
 
 /* -1 (reported) when two split outputs would share one file name. */
@@ -402,15 +366,20 @@ static int check_distinct(run *r)
 /* Decide the outputs of this run; -1 (reported) when there are none. */
 static int plan_jobs(run *r, const doc *d)
 {
-    const doc_node *body = doc_child(d->root, "body");
-    int count = 0;
-    if (r->o->split && body) {
-        split_jobs(r, body, r->o->split, &count);
-        if (!count)
-            pb_error(r->ctx, body->pos, "--split %s: the body has no <%s> element", r->o->split, r->o->split);
-        return count ? check_distinct(r) : -1;
+    if (r->o->split) {
+        int n;
+        const doc_node **parts = style_split(d, r->o->split, &n);
+        for (int i = 0; i < n; i++) {
+            int number = style_part_number(parts[i]);
+            add_job(r, parts[i], output_name(r->o->output, number ? number : i + 1));
+        }
+        free(parts);
+        if (!n)
+            pb_error(r->ctx, d->root->pos, "--split %s: the body has no <%s> element", r->o->split,
+                     r->o->split);
+        return n ? check_distinct(r) : -1;
     }
-    const doc_node *only = r->o->select && body ? find_id(body, r->o->select) : NULL;
+    const doc_node *only = r->o->select ? style_select(d, r->o->select) : NULL;
     if (r->o->select && !only) {
         pb_error(r->ctx, d->root->pos, "--select %s: no element of the body has id=\"%s\"",
                  r->o->select, r->o->select);
@@ -443,26 +412,24 @@ static double now_ms(void)
 }
 
 /* Typeset one job; an exit status.  In watch mode, says what was rewritten. */
-static int run_job(run *r, const job *j, const style_sheet *sheet, const doc *d, composer *comp)
+static int run_job(run *r, const job *j, const pipeline_sources *src, composer *comp)
 {
     double t0 = now_ms();
     int status = EXIT_BAD_INPUT;
-    st_tree *tree = style_apply_part(r->ctx, sheet, d, j->only);
-    dl_document *pages = tree ? layout_document(r->ctx, comp, tree) : NULL;
+    dl_document *pages = pipeline_typeset(r->ctx, comp, src, j->only);
     if (pages) {
-        pdf_options po = *r->po;
+        output_options po = *r->po;
         po.keep_same = r->o->split != NULL || r->o->watch;
         if (!po.have_epoch) { /* dates from the inputs: the same inputs, the same bytes */
             po.epoch = files_newest_mtime(r->ctx);
             po.have_epoch = po.epoch >= 0;
         }
-        int rc = pdf_write(r->ctx, pages, j->path, &po);
-        status = rc >= 0 ? 0 : rc == -2 ? EXIT_BAD_INPUT : EXIT_USAGE;
+        int rc = output_write(r->ctx, &pdf_writer_ops, pages, j->path, &po);
+        status = rc >= 0 ? 0 : rc == WRITER_BAD_INPUT ? EXIT_BAD_INPUT : EXIT_USAGE;
         if (r->o->watch && rc >= 0)
             printf("%s %s in %.0f ms\n", rc == 0 ? "rebuilt" : "unchanged", j->name, now_ms() - t0);
     }
     dl_document_free(pages);
-    st_tree_free(tree);
     return r->ctx->usage_errors ? EXIT_USAGE : status; /* e.g. an image that is also an output */
 }
 
@@ -582,13 +549,13 @@ static void build(run *r)
     r->ctx->errors = 0;
     r->ctx->usage_errors = 0;
     r->status = EXIT_BAD_INPUT;
-    doc *d = doc_load(r->ctx, r->o->input, r->o->schema);
-    style_sheet *sheet = d ? style_sheet_load(r->ctx, r->o->style) : NULL;
-    if (sheet && plan_jobs(r, d) == 0 && plan_outputs(r) == 0) {
+    pipeline_sources src;
+    if (pipeline_load(r->ctx, r->o->input, r->o->schema, r->o->style, &src) == 0 &&
+        plan_jobs(r, src.doc) == 0 && plan_outputs(r) == 0) {
         composer *comp = composer_new(r->ctx);
         r->status = 0;
         for (int i = 0; i < r->njobs; i++) {
-            int st = run_job(r, &r->jobs[i], sheet, d, comp);
+            int st = run_job(r, &r->jobs[i], &src, comp);
             if (st > r->status)
                 r->status = st;
         }
@@ -598,9 +565,8 @@ static void build(run *r)
     }
     if (r->ctx->usage_errors)
         r->status = EXIT_USAGE;
-    note_sources(r, d != NULL);
-    style_sheet_free(sheet);
-    doc_free(d);
+    note_sources(r, src.doc != NULL);
+    pipeline_sources_free(&src);
 }
 
 /* watch_run's callback: build again after a save; the new list of sources. */
@@ -621,7 +587,7 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc < 0 ? EXIT_USAGE : 0;
-    pdf_options po = {0};
+    output_options po = {0};
     po.impose = &o.impose;
     po.output_intent = o.output_intent;
     if (read_epoch(&po) < 0)

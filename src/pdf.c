@@ -1,6 +1,5 @@
 /* pdf.c: the display list as PDF sheets: libharu for structure and graphics, pdffont for text. */
 #include "pdf.h"
-#include "files.h"
 #include "pdffont.h"
 #include "pdfimage.h"
 #include "pdfmeta.h"
@@ -26,17 +25,18 @@ typedef struct pdf_image {
     HPDF_Image image;
 } pdf_image;
 
-/* Everything one pdf_write() call works with. */
+/* Everything one PDF output works with, from begin to free. */
 typedef struct pdf_writer {
     pb_ctx *ctx;
     const dl_document *doc;
-    impose_result *imp;         /* owned: the sheets */
+    const dl_sheet *sheet_list; /* borrowed: where each page goes */
+    int nsheets;
+    writer_options opts;
     pb_pos pos;                 /* the output file, for diagnostics */
     HPDF_Doc pdf;
     pdffont_set *fonts;
-    HPDF_Page *sheets;          /* one per sheet */
-    int links;                  /* write DL_LINK annotations (1-up output only) */
-    int registration;           /* drawing marks: every colour is registration */
+    HPDF_Page *sheets;          /* one per sheet, as they are begun */
+    int current;                /* the sheet being drawn, -1 before the first */
     int sheet_has_image;        /* the sheet being written shows an image */
     int bad_input;              /* the failure lies in the document (an image, a page size) */
     int nimages, images_cap;
@@ -128,11 +128,12 @@ static double pdf_unit(float v)
  * the grey component goes wholly to black (K = 1 - max(r, g, b), and each
  * of C, M, Y = (max - r|g|b) / max), so neutral greys and black text print
  * with black ink alone and never need four plates in register.  On the
- * marks layer every colour is registration, all four inks at 100%.
+ * marks every colour is registration (the display list says so), all
+ * four inks at 100%.
  */
-static pdf_cmyk pdf_ink(const pdf_writer *w, dl_color rgb)
+static pdf_cmyk pdf_ink(dl_color rgb)
 {
-    if (w->registration)
+    if (rgb.registration)
         return (pdf_cmyk){1, 1, 1, 1};
     double r = pdf_unit(rgb.r), g = pdf_unit(rgb.g), b = pdf_unit(rgb.b);
     double mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
@@ -142,16 +143,16 @@ static pdf_cmyk pdf_ink(const pdf_writer *w, dl_color rgb)
 }
 
 /* Set the fill colour through libharu. */
-static void set_fill(const pdf_writer *w, HPDF_Page page, dl_color c)
+static void set_fill(HPDF_Page page, dl_color c)
 {
-    pdf_cmyk k = pdf_ink(w, c);
+    pdf_cmyk k = pdf_ink(c);
     HPDF_Page_SetCMYKFill(page, (HPDF_REAL)k.c, (HPDF_REAL)k.m, (HPDF_REAL)k.y, (HPDF_REAL)k.k);
 }
 
 /* Set the stroke colour through libharu. */
-static void set_stroke(const pdf_writer *w, HPDF_Page page, dl_color c)
+static void set_stroke(HPDF_Page page, dl_color c)
 {
-    pdf_cmyk k = pdf_ink(w, c);
+    pdf_cmyk k = pdf_ink(c);
     HPDF_Page_SetCMYKStroke(page, (HPDF_REAL)k.c, (HPDF_REAL)k.m, (HPDF_REAL)k.y, (HPDF_REAL)k.k);
 }
 
@@ -220,10 +221,10 @@ static unsigned glyph_text_len(const dl_glyph_run *run, const dl_glyph *g)
 }
 
 /* Write the opening of a run: saved state, colour, font and size. */
-static void run_begin(const pdf_writer *w, HPDF_Stream s, const dl_glyph_run *run,
+static void run_begin(HPDF_Stream s, const dl_glyph_run *run,
                       const char *name)
 {
-    pdf_cmyk k = pdf_ink(w, run->color);
+    pdf_cmyk k = pdf_ink(run->color);
     HPDF_Stream_WriteStr(s, "q\n");
     pdf_put_num(s, k.c, " ");
     pdf_put_num(s, k.m, " ");
@@ -246,7 +247,7 @@ static void draw_run(pdf_writer *w, HPDF_Page page, const dl_glyph_run *run, dou
     /* Bytes go straight into libharu's content stream, so they stay in
      * display-list order with the graphics libharu writes there. */
     pdf_pen pen = { ((HPDF_PageAttr)page->attr)->stream, run->size, 0, 0, 0 };
-    run_begin(w, pen.s, run, name);
+    run_begin(pen.s, run, name);
     for (int i = 0; i < run->n; i++) {
         const dl_glyph *g = &run->glyphs[i];
         unsigned len = glyph_text_len(run, g);
@@ -330,7 +331,7 @@ static void box_stroke_path(HPDF_Page page, const pdf_box_path *p)
 }
 
 /* Draw a box: fill first, then stroke the edges that are not open. */
-static void draw_box(const pdf_writer *w, HPDF_Page page, const dl_box *b, double page_h)
+static void draw_box(HPDF_Page page, const dl_box *b, double page_h)
 {
     int stroke = b->stroked && b->stroke_width > 0;
     if (!(b->w > 0 && b->h > 0) || (!b->filled && !stroke))
@@ -339,12 +340,12 @@ static void draw_box(const pdf_writer *w, HPDF_Page page, const dl_box *b, doubl
     box_geometry(b, page_h, &p);
     HPDF_Page_GSave(page);
     if (b->filled) {
-        set_fill(w, page, b->fill);
+        set_fill(page, b->fill);
         box_edges(page, &p, 0, 4, 1);
         HPDF_Page_Fill(page);
     }
     if (stroke) {
-        set_stroke(w, page, b->stroke);
+        set_stroke(page, b->stroke);
         HPDF_Page_SetLineWidth(page, b->stroke_width);
         box_stroke_path(page, &p);
         HPDF_Page_Stroke(page);
@@ -353,12 +354,12 @@ static void draw_box(const pdf_writer *w, HPDF_Page page, const dl_box *b, doubl
 }
 
 /* Draw a straight rule. */
-static void draw_rule(const pdf_writer *w, HPDF_Page page, const dl_rule *r, double page_h)
+static void draw_rule(HPDF_Page page, const dl_rule *r, double page_h)
 {
     if (!(r->width > 0))
         return;
     HPDF_Page_GSave(page);
-    set_stroke(w, page, r->color);
+    set_stroke(page, r->color);
     HPDF_Page_SetLineWidth(page, r->width);
     HPDF_Page_MoveTo(page, r->x1, (HPDF_REAL)(page_h - r->y1));
     HPDF_Page_LineTo(page, r->x2, (HPDF_REAL)(page_h - r->y2));
@@ -404,9 +405,9 @@ static int draw_items(pdf_writer *w, HPDF_Page page, const dl_page *pg, double p
         if (it->kind == DL_GLYPHS)
             draw_run(w, page, &it->u.glyphs, page_h);
         else if (it->kind == DL_BOX)
-            draw_box(w, page, &it->u.box, page_h);
+            draw_box(page, &it->u.box, page_h);
         else if (it->kind == DL_RULE)
-            draw_rule(w, page, &it->u.rule, page_h);
+            draw_rule(page, &it->u.rule, page_h);
         else if (it->kind == DL_IMAGE && draw_image(w, page, &it->u.image, page_h) != 0)
             return -1;
     }
@@ -414,10 +415,9 @@ static int draw_items(pdf_writer *w, HPDF_Page page, const dl_page *pg, double p
 }
 
 /* Draw a logical page where the placement puts it, clipped to what may show. */
-static int draw_placed(pdf_writer *w, HPDF_Page page, const impose_placement *pl,
+static int draw_placed(pdf_writer *w, HPDF_Page page, const dl_page *pg, const dl_placement *pl,
                        double sheet_h)
 {
-    const dl_page *pg = &w->doc->pages[pl->page];
     HPDF_Page_GSave(page);
     HPDF_Page_Rectangle(page, pl->clip_x0, (HPDF_REAL)(sheet_h - pl->clip_y1),
                         pl->clip_x1 - pl->clip_x0, pl->clip_y1 - pl->clip_y0);
@@ -469,31 +469,52 @@ static int size_ok(pdf_writer *w, int i, double width, double height)
     return 0;
 }
 
-/* Add sheet i with its boxes, its pages and its marks. */
-static int write_sheet(pdf_writer *w, int i)
+/* Finish the current sheet: images on it get the sRGB profile. */
+static int close_sheet(pdf_writer *w)
 {
-    const impose_sheet *s = &w->imp->sheets[i];
+    if (w->current >= 0 && w->sheet_has_image && add_default_rgb(w, w->sheets[w->current]) != 0)
+        return WRITER_FAILED;
+    w->sheet_has_image = 0;
+    return pdf_check(w);
+}
+
+/* Start sheet i: a PDF page of its size with its TrimBox and BleedBox. */
+static int pdf_begin_sheet(void *wp, int i)
+{
+    pdf_writer *w = wp;
+    const dl_sheet *s = &w->sheet_list[i];
+    if (close_sheet(w) != 0)
+        return WRITER_FAILED;
     if (!size_ok(w, i, s->width, s->height))
-        return -1;
+        return WRITER_BAD_INPUT;
     HPDF_Page page = HPDF_AddPage(w->pdf);
     if (!page)
         return pdf_check(w);
     w->sheets[i] = page;
+    w->current = i;
     HPDF_Page_SetWidth(page, s->width);
     HPDF_Page_SetHeight(page, s->height);
     add_page_box(page, "BleedBox", s->bleed_x0, s->bleed_y0, s->bleed_x1, s->bleed_y1, s->height);
     add_page_box(page, "TrimBox", s->trim_x0, s->trim_y0, s->trim_x1, s->trim_y1, s->height);
-    w->sheet_has_image = 0;
-    for (int k = 0; k < s->nplace; k++)
-        if (s->place[k].page >= 0 && draw_placed(w, page, &s->place[k], s->height) != 0)
-            return -1;
-    if (s->marks) {
-        w->registration = 1;
-        draw_items(w, page, s->marks, s->height);
-        w->registration = 0;
-    }
-    if (w->sheet_has_image && add_default_rgb(w, page) != 0)
-        return -1;
+    return pdf_check(w);
+}
+
+/* Draw a page where the placement puts it on the current sheet. */
+static int pdf_draw_page(void *wp, const dl_page *page, const dl_placement *pl)
+{
+    pdf_writer *w = wp;
+    const dl_sheet *s = &w->sheet_list[w->current];
+    if (draw_placed(w, w->sheets[w->current], page, pl, s->height) != 0)
+        return w->bad_input ? WRITER_BAD_INPUT : WRITER_FAILED;
+    return pdf_check(w);
+}
+
+/* Draw the printer's marks of the current sheet. */
+static int pdf_draw_marks(void *wp, const dl_page *marks)
+{
+    pdf_writer *w = wp;
+    if (draw_items(w, w->sheets[w->current], marks, w->sheet_list[w->current].height) != 0)
+        return w->bad_input ? WRITER_BAD_INPUT : WRITER_FAILED;
     return pdf_check(w);
 }
 
@@ -517,18 +538,18 @@ static HPDF_Destination dest_at(HPDF_Doc pdf, HPDF_Page page, double top)
  * sheet shows it; NULL when no sheet does. */
 static HPDF_Destination dest_for(pdf_writer *w, int p, double y)
 {
-    int k = 0, sh = impose_find_page(w->imp, p, &k);
-    if (sh < 0)
+    int k = 0, sh = dl_find_sheet(w->sheet_list, w->nsheets, p, &k);
+    if (sh < 0 || !w->sheets[sh])
         return NULL;
-    const impose_sheet *s = &w->imp->sheets[sh];
+    const dl_sheet *s = &w->sheet_list[sh];
     const dl_page *pg = &w->doc->pages[p];
     double t = y < 0 ? 0 : y > pg->height ? pg->height : y;
     return dest_at(w->pdf, w->sheets[sh], s->height - s->place[k].y - t);
 }
 
 /* A link annotation over the item's rectangle, jumping to its target. */
-static void add_link(pdf_writer *w, HPDF_Page page, const impose_sheet *s,
-                     const impose_placement *pl, const dl_link *l)
+static void add_link(pdf_writer *w, HPDF_Page page, const dl_sheet *s,
+                     const dl_placement *pl, const dl_link *l)
 {
     if (l->page < 0 || l->page >= w->doc->npages) {
         pb_warning(w->ctx, w->pos, "a link on page %d points at page %d, which does "
@@ -546,10 +567,10 @@ static void add_link(pdf_writer *w, HPDF_Page page, const impose_sheet *s,
 /* Every DL_LINK of every placed page, once all sheets exist to point at. */
 static void add_links(pdf_writer *w)
 {
-    for (int i = 0; w->links && i < w->imp->nsheets; i++) {
-        const impose_sheet *s = &w->imp->sheets[i];
+    for (int i = 0; w->opts.links && i < w->nsheets; i++) {
+        const dl_sheet *s = &w->sheet_list[i];
         for (int k = 0; k < s->nplace; k++) {
-            const impose_placement *pl = &s->place[k];
+            const dl_placement *pl = &s->place[k];
             const dl_page *pg = pl->page >= 0 ? &w->doc->pages[pl->page] : NULL;
             for (int j = 0; pg && j < pg->n; j++)
                 if (pg->items[j].kind == DL_LINK)
@@ -594,26 +615,6 @@ static void add_outline(pdf_writer *w)
     free(stack);
 }
 
-/* Build the whole document in memory. */
-static int build(pdf_writer *w, const pdf_options *opts)
-{
-    HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL);
-    /* PDF/X-4 is based on PDF 1.6; libharu starts at 1.3 and has no setter. */
-    w->pdf->pdf_version = HPDF_VER_16;
-    for (int i = 0; i < w->imp->nsheets; i++)
-        if (write_sheet(w, i) != 0)
-            return -1;
-    add_links(w);
-    if (pdffont_finish(w->fonts, w->ctx, w->pos) != 0) {
-        pdf_check(w);   /* reports libharu's error if that was the cause */
-        return -1;
-    }
-    add_outline(w);
-    if (pdfmeta_write(w->ctx, w->pos, w->pdf, w->doc, opts) != 0)
-        return -1;
-    return pdf_check(w);
-}
-
 /* libharu's in-memory output as one malloc'd buffer (length in *len). */
 static unsigned char *flatten(HPDF_Stream s, size_t *len)
 {
@@ -655,63 +656,55 @@ static int serialise(pdf_writer *w, unsigned char **out, size_t *len)
     return 0;
 }
 
-/*
- * Make the PDF bytes of doc; output names the result in diagnostics (and
- * on the slug).  0 with a malloc'd buffer in *out, or pdf_write()'s -1/-2.
- */
-static int render(pb_ctx *ctx, const dl_document *doc, const pdf_options *opts,
-                  const char *output, unsigned char **out, size_t *len)
+/* Start a PDF: libharu's document, PDF 1.6 (PDF/X-4 is based on it), compressed. */
+static void *pdf_begin(pb_ctx *ctx, const dl_document *doc, const dl_sheet *sheets, int nsheets,
+                       const writer_options *opts)
 {
-    pdf_writer w = { .ctx = ctx, .doc = doc, .pos = { output, 0, 0 } };
-    *out = NULL;
-    *len = 0;
-    if (doc->npages <= 0) {
-        pb_error(ctx, w.pos, "cannot write PDF: the document has no pages");
-        return -1;
+    pdf_writer *w = pb_alloc(sizeof *w);
+    *w = (pdf_writer){.ctx = ctx, .doc = doc, .sheet_list = sheets, .nsheets = nsheets,
+                      .opts = *opts, .pos = {opts->name, 0, 0}, .current = -1};
+    w->pdf = HPDF_New(pdf_on_error, w);
+    if (!w->pdf) {
+        pb_error(ctx, w->pos, "cannot write PDF: libharu could not start");
+        free(w);
+        return NULL;
     }
-    impose_options io = {IMPOSE_NONE, 0, 0, 0, 0, NULL, NULL};
-    if (opts && opts->impose)
-        io = *opts->impose;
-    io.output = output;
-    w.imp = impose_pages(ctx, doc, &io);
-    if (!w.imp)
-        return -1;
-    w.links = io.mode == IMPOSE_NONE;
-    w.pdf = HPDF_New(pdf_on_error, &w);
-    if (!w.pdf) {
-        impose_free(w.imp);
-        pb_error(ctx, w.pos, "cannot write PDF: libharu could not start");
-        return -1;
-    }
-    w.fonts = pdffont_set_new(w.pdf);
-    w.sheets = pb_alloc((size_t)w.imp->nsheets * sizeof *w.sheets);
-    int rc = build(&w, opts);
-    if (rc == 0)
-        rc = serialise(&w, out, len);
-    pdffont_set_free(w.fonts);
-    free(w.sheets);
-    free(w.images);
-    impose_free(w.imp);
-    HPDF_Free(w.pdf);
-    return rc != 0 && w.bad_input ? -2 : rc;
+    HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL);
+    w->pdf->pdf_version = HPDF_VER_16; /* libharu starts at 1.3 and has no setter */
+    w->fonts = pdffont_set_new(w->pdf);
+    w->sheets = pb_alloc((size_t)(nsheets > 0 ? nsheets : 1) * sizeof *w->sheets);
+    return w;
 }
 
-/* Make the PDF of doc in memory. */
-int pdf_render(pb_ctx *ctx, const dl_document *doc, const pdf_options *opts,
-               unsigned char **out, size_t *len)
+/* After the last sheet: links, font subsets, outline, metadata, then the bytes. */
+static int pdf_finish(void *wp, unsigned char **out, size_t *len)
 {
-    return render(ctx, doc, opts, NULL, out, len);
+    pdf_writer *w = wp;
+    if (close_sheet(w) != 0)
+        return w->bad_input ? WRITER_BAD_INPUT : WRITER_FAILED;
+    add_links(w);
+    if (pdffont_finish(w->fonts, w->ctx, w->pos) != 0) {
+        pdf_check(w);   /* reports libharu's error if that was the cause */
+        return WRITER_FAILED;
+    }
+    add_outline(w);
+    pdfmeta_options mo = {w->opts.have_epoch, w->opts.epoch, w->opts.output_intent};
+    if (pdfmeta_write(w->ctx, w->pos, w->pdf, w->doc, &mo) != 0 || pdf_check(w) != 0)
+        return WRITER_FAILED;
+    return serialise(w, out, len);
 }
 
-/* Write doc to path as PDF. */
-int pdf_write(pb_ctx *ctx, const dl_document *doc, const char *path,
-              const pdf_options *opts)
+/* Free the writer and libharu's document. */
+static void pdf_free(void *wp)
 {
-    unsigned char *buf;
-    size_t len;
-    int rc = render(ctx, doc, opts, path, &buf, &len);
-    if (rc == 0)
-        rc = files_write(ctx, path, buf, len, opts && opts->keep_same);
-    free(buf);
-    return rc;
+    pdf_writer *w = wp;
+    pdffont_set_free(w->fonts);
+    free(w->sheets);
+    free(w->images);
+    HPDF_Free(w->pdf);
+    free(w);
 }
+
+const writer_ops pdf_writer_ops = {
+    "pdf", pdf_begin, pdf_begin_sheet, pdf_draw_page, pdf_draw_marks, pdf_finish, pdf_free,
+};

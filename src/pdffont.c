@@ -1,5 +1,6 @@
 /* pdffont.c: Type0/CID fonts built with libharu's object layer and subset with hb-subset. */
 #include "pdffont.h"
+#include "text.h"
 
 #include <hb-subset.h>
 #include <math.h>
@@ -156,21 +157,6 @@ unsigned pdffont_glyph(pdffont *pf, unsigned gid, const uint32_t *text,
     }
     *width = g->width;
     return g->cid;
-}
-
-/* Encode cp as UTF-16; returns the number of units. */
-int pdffont_utf16(uint32_t cp, uint16_t out[2])
-{
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x10000) {
-        out[0] = (uint16_t)cp;
-        return 1;
-    }
-    cp -= 0x10000;
-    out[0] = (uint16_t)(0xD800 + (cp >> 10));
-    out[1] = (uint16_t)(0xDC00 + (cp & 0x3FF));
-    return 2;
 }
 
 /* Order used glyphs by CID, as /W and the CMap want them. */
@@ -416,7 +402,7 @@ static void write_utf16_hex(HPDF_Stream s, const uint32_t *text, uint32_t len)
     HPDF_Stream_WriteChar(s, '<');
     for (uint32_t i = 0; i < len; i++) {
         uint16_t u[2];
-        int n = pdffont_utf16(text[i], u);
+        int n = text_utf16_encode(text[i], u);
         for (int k = 0; k < n; k++) {
             snprintf(hex, sizeof hex, "%04X", u[k]);
             HPDF_Stream_WriteStr(s, hex);

@@ -64,10 +64,4 @@ unsigned pdffont_glyph(pdffont *pf, unsigned gid, const uint32_t *text,
  */
 int pdffont_finish(pdffont_set *set, pb_ctx *ctx, pb_pos pos);
 
-/*
- * Encode code point cp as UTF-16 into out; returns the number of units
- * (1 or 2).  Values that are not Unicode scalar values become U+FFFD.
- */
-int pdffont_utf16(uint32_t cp, uint16_t out[2]);
-
 #endif

@@ -33,7 +33,7 @@ HPDF_Binary pdfmeta_text_string(HPDF_MMgr mmgr, const char *utf8)
     buf[k++] = 0xFF;
     for (const unsigned char *p = (const unsigned char *)utf8; *p;) {
         uint16_t u[2];
-        int m = pdffont_utf16(text_utf8_next(&p, NULL), u);
+        int m = text_utf16_encode(text_utf8_next(&p, NULL), u);
         if ((k - 2) / 2 + (size_t)m > PDFMETA_MAX_TEXT_UNITS)
             break;
         for (int i = 0; i < m; i++) {
@@ -63,7 +63,7 @@ static void hash128(const unsigned char *p, size_t n, unsigned char out[ID_BYTES
 /* ---- dates and Info ------------------------------------------------------ */
 
 /* The dates from the epoch in UTC; none without one; -1 when out of range. */
-static int make_dates(pb_ctx *ctx, pb_pos pos, const pdf_options *opts, meta_dates *d)
+static int make_dates(pb_ctx *ctx, pb_pos pos, const pdfmeta_options *opts, meta_dates *d)
 {
     memset(d, 0, sizeof *d);
     if (!opts || !opts->have_epoch)
@@ -123,15 +123,10 @@ static void xb_escaped(pb_str *b, const char *utf8)
         }
         if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
             continue;
-        if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF)
-            cp = 0xFFFD;
+        if (cp == 0xFFFE || cp == 0xFFFF)
+            cp = 0xFFFD; /* not XML characters */
         char u[4];
-        int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-        static const unsigned char lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
-        for (int i = n - 1; i > 0; i--, cp >>= 6)
-            u[i] = (char)(0x80 | (cp & 0x3F));
-        u[0] = (char)(lead[n] | cp);
-        pb_str_add(b, u, (size_t)n);
+        pb_str_add(b, u, text_utf8_encode(cp, u));
     }
 }
 
@@ -431,7 +426,7 @@ int pdfmeta_finish_id(unsigned char *buf, size_t len)
 
 /* Info, /Lang, XMP, OutputIntent and the /ID placeholder. */
 int pdfmeta_write(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const dl_document *doc,
-                  const pdf_options *opts)
+                  const pdfmeta_options *opts)
 {
     meta_dates d;
     if (make_dates(ctx, pos, opts, &d) != 0)

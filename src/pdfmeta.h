@@ -22,7 +22,6 @@
 
 #include "ctx.h"
 #include "dl.h"
-#include "pdf.h"
 
 #include <hpdf.h>
 #include <stddef.h>
@@ -38,6 +37,13 @@
  * Info values are cut there, since libharu refuses strings over 64 KB. */
 #define PDFMETA_MAX_TEXT_UNITS 32000
 
+/* What the metadata needs to know of the output. */
+typedef struct pdfmeta_options {
+    int have_epoch;             /* 1 when epoch gives the dates */
+    long long epoch;
+    const char *output_intent;  /* the CMYK printer profile; NULL: PDFMETA_DEFAULT_CMYK */
+} pdfmeta_options;
+
 /* A PDF text string for UTF-8 text: UTF-16BE with a byte-order mark, cut
  * after PDFMETA_MAX_TEXT_UNITS code units. */
 HPDF_Binary pdfmeta_text_string(HPDF_MMgr mmgr, const char *utf8);
@@ -49,7 +55,7 @@ HPDF_Binary pdfmeta_text_string(HPDF_MMgr mmgr, const char *utf8);
  * a date out of range.
  */
 int pdfmeta_write(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const dl_document *doc,
-                  const pdf_options *opts);
+                  const pdfmeta_options *opts);
 
 /*
  * The colour space [/ICCBased sRGB] as an indirect object, made on the

@@ -7,27 +7,17 @@
 
 enum { MAX_CHAIN = 8 };
 
-/* Decode UTF-8 into *out (appending); invalid bytes become U+FFFD. */
+/* Decode UTF-8 onto p->text, noting each code point's span. */
 static void append_utf32(shaped_par *p, int *cap, const char *s, int **span_of, int span)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    while (*u) {
-        uint32_t cp;
-        int len;
-        if (u[0] < 0x80) cp = u[0], len = 1;
-        else if ((u[0] & 0xE0) == 0xC0 && (u[1] & 0xC0) == 0x80) cp = (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F), len = 2;
-        else if ((u[0] & 0xF0) == 0xE0 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80)
-            cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F), len = 3;
-        else if ((u[0] & 0xF8) == 0xF0 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80 && (u[3] & 0xC0) == 0x80)
-            cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 | (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F), len = 4;
-        else cp = 0xFFFD, len = 1;
+    for (const unsigned char *u = (const unsigned char *)s; *u;) {
+        uint32_t cp = text_utf8_next(&u, NULL);
         int old = *cap;
         pb_grow(&p->text, cap, p->text_n + 1, sizeof *p->text);
         if (*cap != old)
             *span_of = pb_realloc(*span_of, sizeof **span_of * (size_t)*cap);
         (*span_of)[p->text_n] = span;
         p->text[p->text_n++] = cp;
-        u += len;
     }
 }
 
@@ -40,15 +30,9 @@ shape_class shape_classify(uint32_t cp)
         return SC_SPACE;
     if (cp == 0x3000)
         return SC_OTHER; /* the ideographic space is a full-width character, not glue */
-    if ((cp >= 0x3001 && cp <= 0x3003) || (cp >= 0x3008 && cp <= 0x3011) ||
-        (cp >= 0x3014 && cp <= 0x301F) || (cp >= 0xFF01 && cp <= 0xFF0F && cp != 0xFF04) ||
-        (cp >= 0xFF1A && cp <= 0xFF1F) || cp == 0xFF3B || cp == 0xFF3D ||
-        cp == 0xFF5B || cp == 0xFF5D || (cp >= 0x2018 && cp <= 0x201F) ||
-        cp == 0x2014 || cp == 0x2026 || cp == 0x00B7 || cp == 0x30FB)
+    if (text_is_cjk_punct(cp))
         return SC_PUNCT;
-    if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
-        (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
-        (cp >= 0x20000 && cp <= 0x3FFFF))
+    if (text_is_cjk(cp))
         return SC_HAN;
     if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
         (cp >= 0xC0 && cp <= 0x24F) || (cp >= 0x370 && cp <= 0x52F))
@@ -59,22 +43,13 @@ shape_class shape_classify(uint32_t cp)
 /* The punctuation kind of code point cp. */
 shape_punct shape_punct_kind(uint32_t cp)
 {
-    static const uint32_t open[] = {0x201C, 0x2018, 0xFF08, 0x300A, 0x3008, 0x300C, 0x300E,
-                                    0x3010, 0x3016, 0x3014, 0xFF3B, 0xFF5B, 0x3018, 0x301A, 0};
-    static const uint32_t close[] = {0x201D, 0x2019, 0xFF09, 0x300B, 0x3009, 0x300D, 0x300F,
-                                     0x3011, 0x3017, 0x3015, 0xFF3D, 0xFF5D, 0x3019, 0x301B, 0};
-    static const uint32_t pause[] = {0x3001, 0xFF0C, 0xFF1B, 0xFF1A, 0};
-    static const uint32_t stop[] = {0x3002, 0xFF1F, 0xFF01, 0xFF0E, 0};
-    static const struct { const uint32_t *set; shape_punct kind; } kinds[] = {
-        {open, SP_OPEN}, {close, SP_CLOSE}, {pause, SP_PAUSE}, {stop, SP_STOP}};
+    static const struct { int (*is)(uint32_t); shape_punct kind; } kinds[] = {
+        {text_is_open_bracket, SP_OPEN}, {text_is_close_bracket, SP_CLOSE},
+        {text_is_pause, SP_PAUSE}, {text_is_stop, SP_STOP},
+        {text_is_middle_dot, SP_MIDDLE}, {text_is_dash, SP_DASH}};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
-        for (const uint32_t *c = kinds[k].set; *c; c++)
-            if (*c == cp)
-                return kinds[k].kind;
-    if (cp == 0x30FB || cp == 0xFF65)
-        return SP_MIDDLE;
-    if (cp == 0x2014 || cp == 0x2026)
-        return SP_DASH;
+        if (kinds[k].is(cp))
+            return kinds[k].kind;
     return SP_NONE;
 }
 

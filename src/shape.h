@@ -31,14 +31,15 @@ typedef enum shape_class {
     SC_NEWLINE      /* a forced line break */
 } shape_class;
 
-/* Which kind of CJK punctuation a cluster is, for width adjustment (CLREQ). */
+/* Which kind of CJK punctuation a cluster is, for width adjustment (CLREQ);
+ * the classes of text.h decide the members. */
 typedef enum shape_punct {
     SP_NONE,
-    SP_OPEN,        /* “‘（《〈「『【〖〔［｛: ink in the right half */
-    SP_CLOSE,       /* ”’）》〉」』】〗〕］｝: ink in the left half */
+    SP_OPEN,        /* “（《〈「…: ink in the right half */
+    SP_CLOSE,       /* ”）》〉」…: ink in the left half */
     SP_PAUSE,       /* 、，；：: pauses, ink in the left half */
     SP_STOP,        /* 。？！．: ends of sentences, ink in the left half */
-    SP_MIDDLE,      /* ・: ink in the middle */
+    SP_MIDDLE,      /* · ・: ink in the middle */
     SP_DASH         /* — and …, set in pairs that never split */
 } shape_punct;
 

@@ -37,6 +37,12 @@ static const char *const LINE_BREAKS[] = {"strict", "normal", "loose", "gb", NUL
 static const char *const PUNCT_STYLES[] = {"kaiming", "quanjiao", "banjiao", NULL};
 static const char *const MISSING_GLYPH[] = {"warning", "error", NULL};
 
+/*
+ * Every style property.  A P_STRING field is a char * that a computed style
+ * owns: style_compute copies each one and style_free_computed frees each
+ * one, so a new string property needs only its line here (and a field of
+ * its own: two properties must not share a string field).
+ */
 #define F(field) offsetof(style, field)
 static const prop_def PROPS[] = {
     {"font-family", P_STRING, F(font_family), 1, NULL, 0, 0},
@@ -77,7 +83,7 @@ static const prop_def PROPS[] = {
 };
 #undef F
 
-enum { NPROPS = sizeof PROPS / sizeof PROPS[0], FONT_SIZE_PROP = 2 };
+enum { NPROPS = sizeof PROPS / sizeof PROPS[0] };
 
 /* ---- values ---------------------------------------------------------- */
 
@@ -613,14 +619,22 @@ void style_sheet_free(style_sheet *sh)
 
 /* ---- computing styles -------------------------------------------------- */
 
-/* Apply rule's parents, then rule; only font-size when sizes_only. */
-static void apply_rule(const style_sheet *sh, const style_rule *r, style *s, int sizes_only)
+/* Apply rule's parents, then rule: only the property size_prop (font-size)
+ * when sizes_only, else every other one. */
+static void apply_rule(const style_sheet *sh, const style_rule *r, style *s, int size_prop,
+                       int sizes_only)
 {
     if (r->parent)
-        apply_rule(sh, style_find_rule(sh, r->parent), s, sizes_only);
+        apply_rule(sh, style_find_rule(sh, r->parent), s, size_prop, sizes_only);
     for (int i = 0; i < r->ndecls; i++)
-        if ((r->decls[i].prop == FONT_SIZE_PROP) == sizes_only)
+        if ((r->decls[i].prop == size_prop) == sizes_only)
             set_prop(s, &PROPS[r->decls[i].prop], r->decls[i].value);
+}
+
+/* The string field of s for property i (a P_STRING). */
+static char **string_field(style *s, int i)
+{
+    return (char **)(void *)((char *)s + PROPS[i].offset);
 }
 
 /* Start a child's style: inherited fields from parent, the rest zero. */
@@ -647,15 +661,18 @@ style *style_compute(st_tree *t, const style_sheet *sh, const style_rule *r,
     style *s = pb_alloc(sizeof *s);
     inherit(s, parent);
     if (r) {
-        apply_rule(sh, r, s, 1);
+        int size_prop = find_prop("font-size");
+        apply_rule(sh, r, s, size_prop, 1);
         float base = s->font_size;
         float old_lh = parent->font_size > 0 ? parent->line_height / parent->font_size : 1;
         if (base != parent->font_size)
             s->line_height = old_lh * base; /* keep the inherited ratio */
-        apply_rule(sh, r, s, 0);
+        apply_rule(sh, r, s, size_prop, 0);
     }
-    s->font_family = pb_strdup(s->font_family);
-    s->label = pb_strdup(s->label);
+    /* the strings so far are borrowed (from the rules or the parent): copy them */
+    for (int i = 0; i < NPROPS; i++)
+        if (PROPS[i].type == P_STRING)
+            *string_field(s, i) = pb_strdup(*string_field(s, i));
     pb_grow(&t->styles, &t->styles_cap, t->nstyles + 1, sizeof *t->styles);
     t->styles[t->nstyles++] = s;
     return s;
@@ -674,11 +691,12 @@ const style_rule *style_rule_for(const style_sheet *sh, const char *parent, cons
     return style_find_rule(sh, name);
 }
 
-/* Free a computed style's strings. */
+/* Free a computed style and its strings. */
 void style_free_computed(style *s)
 {
-    free(s->font_family);
-    free(s->label);
+    for (int i = 0; i < NPROPS; i++)
+        if (PROPS[i].type == P_STRING)
+            free(*string_field(s, i));
     free(s);
 }
 

@@ -15,7 +15,9 @@
  *
  * Ownership: a style_sheet owns its rules; a st_tree owns its blocks,
  * spans, strings and computed styles, and is independent of the doc and the
- * sheet it came from (both may be freed first).
+ * sheet it came from (both may be freed first): the roles of its blocks and
+ * the file names in the positions of its blocks, spans and page masters
+ * are the tree's own copies (st_tree.names).
  */
 #ifndef PAIBAN_STYLE_H
 #define PAIBAN_STYLE_H
@@ -137,6 +139,9 @@ typedef struct st_tree {
     char **publishers;
     int nstyles, styles_cap;
     style **styles;             /* every computed style, owned */
+    int nnames, names_cap;
+    char **names;               /* the roles and position file names that blocks,
+                                   spans and pages point at, one copy of each, owned */
 } st_tree;
 
 /* Style the document; NULL with errors reported (e.g. unknown style names). */
@@ -145,6 +150,18 @@ st_tree *style_apply(pb_ctx *ctx, const style_sheet *sheet, const doc *d);
 st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, const doc_node *only);
 /* Free the styled tree. */
 void st_tree_free(st_tree *t);
+
+/* The element of the body with id="id" (for --select), or NULL. */
+const doc_node *style_select(const doc *d, const char *id);
+
+/*
+ * Every element called name in the body, in document order, not looking
+ * inside a match (for --split): a malloc'd array of *n nodes (NULL when none).
+ */
+const doc_node **style_split(const doc *d, const char *name, int *n);
+
+/* The number an element of the body goes by (its number=), or 0 when it has none. */
+int style_part_number(const doc_node *el);
 
 /* Parse a length such as "12pt", "4mm", "2em" (em relative to font_size). */
 int style_parse_length(const char *s, float font_size, float *out);

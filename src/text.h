@@ -38,6 +38,10 @@ void pb_str_free(pb_str *b);
  */
 uint32_t text_utf8_next(const unsigned char **s, const unsigned char *end);
 
+/* Encode code point cp as UTF-8 into out; the number of bytes (1 to 4).
+ * A value that is not a Unicode scalar value is encoded as U+FFFD. */
+size_t text_utf8_encode(uint32_t cp, char out[4]);
+
 /* The byte length of the first max_chars code points of s (all of it when shorter). */
 size_t text_utf8_prefix(const char *s, size_t max_chars);
 
@@ -47,5 +51,40 @@ size_t text_utf8_prefix(const char *s, size_t max_chars);
  * for them, HarfBuzz hides them.
  */
 int text_is_default_ignorable(uint32_t cp);
+
+/* Encode cp as UTF-16 into out; the number of units (1 or 2).  A value that
+ * is not a Unicode scalar value is encoded as U+FFFD. */
+int text_utf16_encode(uint32_t cp, uint16_t out[2]);
+
+/*
+ * Character classes of Chinese typesetting.  Each is defined once, here;
+ * shaping, composition and white-space collapsing all ask these, and
+ * tests/unit/test_text.c checks them against ICU's Unicode data.
+ */
+/* 1 for wide characters of Chinese and Japanese text: ideographs, kana,
+ * bopomofo, full-width forms; not Hangul letters (text.c says why). */
+int text_is_cjk(uint32_t cp);
+/* 1 for full-width punctuation of Chinese text: every class below and a few other marks. */
+int text_is_cjk_punct(uint32_t cp);
+/* 1 for opening brackets and quotation marks “‘（《〈「『【〖〔［｛〘〚. */
+int text_is_open_bracket(uint32_t cp);
+/* 1 for closing brackets and quotation marks ”’）》〉」』】〗〕］｝〙〛. */
+int text_is_close_bracket(uint32_t cp);
+/* 1 for pauses 、，；：. */
+int text_is_pause(uint32_t cp);
+/* 1 for sentence stops 。？！．. */
+int text_is_stop(uint32_t cp);
+/* 1 for middle dots · ・ ･. */
+int text_is_middle_dot(uint32_t cp);
+/* 1 for the dash — and the ellipsis …, set in pairs that never split. */
+int text_is_dash(uint32_t cp);
+/* 1 for marks CLREQ forbids at the start of a line (under strict breaking). */
+int text_not_at_line_start(uint32_t cp);
+/* 1 for marks CLREQ forbids at the end of a line (under strict breaking). */
+int text_not_at_line_end(uint32_t cp);
+/* 1 for the hyphens CSS Text 3 lets start a line at normal and loose breaking. */
+int text_is_hyphen(uint32_t cp);
+/* 1 for UAX #14's inseparable characters ․ ‥ … ⋯ ︙ 𐫶, which CSS lets start a line at loose. */
+int text_is_inseparable(uint32_t cp);
 
 #endif

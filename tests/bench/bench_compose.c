@@ -6,10 +6,8 @@
  * of several timed runs; shaping and file loading are not timed.
  * usage: bench_compose DOC.xml STYLE.xml SCHEMA.rng [RUNS]
  */
-#include "compose.h"
-#include "doc.h"
+#include "pipeline.h"
 #include "shape.h"
-#include "style.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +82,9 @@ int main(int argc, char **argv)
         return fprintf(stderr, "usage: bench_compose DOC.xml STYLE.xml SCHEMA.rng [RUNS]\n"), 2;
     int runs = argc > 4 ? atoi(argv[4]) : 7;
     pb_ctx *ctx = pb_ctx_new(stderr);
-    doc *d = doc_load(ctx, argv[1], argv[3]);
-    style_sheet *sh = d ? style_sheet_load(ctx, argv[2]) : NULL;
-    st_tree *t = sh ? style_apply(ctx, sh, d) : NULL;
+    pipeline_sources src;
+    st_tree *t = pipeline_load(ctx, argv[1], argv[3], argv[2], &src) == 0
+        ? style_apply(ctx, src.sheet, src.doc) : NULL;
     if (!t)
         return 1;
     shaped_par **pars = NULL;
@@ -116,8 +114,7 @@ int main(int argc, char **argv)
     free(pars);
     composer_free(c);
     st_tree_free(t);
-    style_sheet_free(sh);
-    doc_free(d);
+    pipeline_sources_free(&src);
     pb_ctx_free(ctx);
     return 0;
 }

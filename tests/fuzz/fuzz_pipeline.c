@@ -29,15 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compose.h"
 #include "ctx.h"
-#include "dl.h"
-#include "doc.h"
 #include "files.h"
 #include "font.h"
-#include "layout.h"
-#include "pdf.h"
-#include "style.h"
+#include "pipeline.h"
 
 #ifndef PAIBAN_ROOT
 #define PAIBAN_ROOT "."
@@ -53,12 +48,12 @@ static size_t default_sheet_len;
 
 /* How far an input got: the stage that stopped it, or STAGE_RENDERED. */
 typedef enum stage {
-    STAGE_TOO_LARGE, STAGE_DOCUMENT, STAGE_STYLE_SHEET, STAGE_STYLING, STAGE_LAYOUT,
+    STAGE_TOO_LARGE, STAGE_DOCUMENT, STAGE_STYLE_SHEET, STAGE_TYPESET,
     STAGE_PAGE_LIMIT, STAGE_RENDER_FAILED, STAGE_RENDERED, NSTAGES
 } stage;
 static const char *const stage_names[NSTAGES] = {
-    "too-large", "document-rejected", "style-sheet-rejected", "styling-failed",
-    "layout-failed", "over-page-limit", "render-failed", "rendered",
+    "too-large", "document-rejected", "style-sheet-rejected", "styling-or-layout-failed",
+    "over-page-limit", "render-failed", "rendered",
 };
 static int stats_level;             /* PAIBAN_FUZZ_STATS: 0, 1 (summary) or 2 (per input) */
 static long stage_count[NSTAGES];   /* inputs that stopped at each stage */
@@ -191,23 +186,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     char name[4096];
-    doc *d = doc_load_buffer(ctx, document_name(name, sizeof name), xml, xml_len,
-                             PAIBAN_ROOT "/xml/paiban.rng");
-    style_sheet *sheet = d ? style_sheet_load_buffer(ctx, "(fuzz)/style.xml", sheet_buf, sheet_len)
-                           : NULL;
-    st_tree *tree = sheet ? style_apply_part(ctx, sheet, d, NULL) : NULL;
-    composer *comp = tree ? composer_new(ctx) : NULL;
-    dl_document *pages = tree ? layout_document(ctx, comp, tree) : NULL;
-    stage st = !d ? STAGE_DOCUMENT : !sheet ? STAGE_STYLE_SHEET : !tree ? STAGE_STYLING
-             : !pages ? STAGE_LAYOUT : pages->npages > FUZZ_MAX_PAGES ? STAGE_PAGE_LIMIT
-             : STAGE_RENDER_FAILED;
+    pipeline_sources src;
+    pipeline_load_buffers(ctx, document_name(name, sizeof name), xml, xml_len, "(fuzz)/style.xml",
+                          sheet_buf, sheet_len, PAIBAN_ROOT "/xml/paiban.rng", &src);
+    composer *comp = src.sheet ? composer_new(ctx) : NULL;
+    dl_document *pages = comp ? pipeline_typeset(ctx, comp, &src, NULL) : NULL;
+    stage st = !src.doc ? STAGE_DOCUMENT : !src.sheet ? STAGE_STYLE_SHEET
+             : !pages ? STAGE_TYPESET
+             : pages->npages > FUZZ_MAX_PAGES ? STAGE_PAGE_LIMIT : STAGE_RENDER_FAILED;
     if (pages && pages->npages <= FUZZ_MAX_PAGES) {
-        pdf_options po = {.have_epoch = 1, .epoch = 0};
+        output_options po = {.have_epoch = 1, .epoch = 0};
         unsigned char *pdf = NULL;
         size_t len = 0;
-        if (pdf_render(ctx, pages, &po, &pdf, &len) == 0) {
+        if (output_render(ctx, &pdf_writer_ops, pages, &po, NULL, &pdf, &len) == 0) {
             if (len < 8 || memcmp(pdf, "%PDF-", 5) != 0) {
-                fprintf(stderr, "fuzz_pipeline: pdf_render returned no PDF\n");
+                fprintf(stderr, "fuzz_pipeline: output_render returned no PDF\n");
                 abort();
             }
             st = STAGE_RENDERED;
@@ -218,8 +211,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dl_document_free(pages);
     if (comp)
         composer_free(comp);
-    st_tree_free(tree);
-    style_sheet_free(sheet);
-    doc_free(d);
+    pipeline_sources_free(&src);
     return 0;
 }

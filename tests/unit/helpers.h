@@ -288,4 +288,54 @@ static inline void styled_free(styled *s)
     memset(s, 0, sizeof *s);
 }
 
+
+/* ---- raw text in one font ---------------------------------------------------- */
+
+#include "dl.h"
+
+/*
+ * Shape UTF-8 text with HarfBuzz in font f at size points, no fallback, and
+ * append it to pg as one glyph run whose pen starts at (x, y); for tests of
+ * the PDF writer that need a particular font (paiban itself sets text only
+ * through shape.h and label.h).
+ */
+static inline dl_glyph_run *test_add_text(dl_page *pg, font *f, float size, const char *utf8,
+                                          float x, float y)
+{
+    dl_glyph_run *run = &dl_add_item(pg, DL_GLYPHS)->u.glyphs;
+    run->font = f;
+    run->size = size;
+    hb_buffer_t *b = hb_buffer_create();
+    hb_buffer_add_utf8(b, utf8, -1, 0, -1);
+    unsigned len;
+    hb_glyph_info_t *info = hb_buffer_get_glyph_infos(b, &len);
+    run->text = pb_alloc((len ? len : 1) * sizeof *run->text);
+    for (unsigned i = 0; i < len; i++)
+        run->text[i] = info[i].codepoint;      /* before shaping, characters */
+    run->text_n = (int)len;
+    for (unsigned i = 0; i < len; i++)
+        info[i].cluster = i;                   /* clusters by character */
+    hb_buffer_guess_segment_properties(b);
+    hb_shape(f->hb, b, NULL, 0);
+    unsigned n;
+    info = hb_buffer_get_glyph_infos(b, &n);
+    hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(b, &n);
+    run->n = (int)n;
+    run->glyphs = pb_alloc((n ? n : 1) * sizeof *run->glyphs);
+    float scale = size / (float)f->upem;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned j = i;
+        while (j < n && info[j].cluster == info[i].cluster)
+            j++;
+        int first = i == 0 || info[i - 1].cluster != info[i].cluster;
+        uint32_t end = j < n ? info[j].cluster : (uint32_t)run->text_n;
+        run->glyphs[i] = (dl_glyph){info[i].codepoint, x + (float)pos[i].x_offset * scale,
+                                    y - (float)pos[i].y_offset * scale, info[i].cluster,
+                                    first ? end - info[i].cluster : 0};
+        x += (float)pos[i].x_advance * scale;
+    }
+    hb_buffer_destroy(b);
+    return run;
+}
+
 #endif

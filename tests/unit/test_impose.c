@@ -130,8 +130,8 @@ static void test_spread_geometry(void)
     impose_result *r = impose_pages(ctx, doc, &o);
     CHECK(r != NULL, "impose failed");
     if (r) {
-        const impose_sheet *s = &r->sheets[0];
-        const impose_placement *l = &s->place[0], *rt = &s->place[1];
+        const dl_sheet *s = &r->sheets[0];
+        const dl_placement *l = &s->place[0], *rt = &s->place[1];
         float x0 = (sw - 2 * A5_W) / 2, y0 = (sh - A5_H) / 2, fold = x0 + A5_W;
         CHECK(NEAR(s->width, sw) && NEAR(s->height, sh), "sheet %g x %g", s->width, s->height);
         CHECK(NEAR(s->trim_x0, x0) && NEAR(s->trim_x1, x0 + 2 * A5_W) && NEAR(s->trim_y0, y0) &&
@@ -161,7 +161,7 @@ static void test_creep(void)
     CHECK(r && r->nsheets == 6, "12 pages: 6 sheets");
     float x0 = (sw - 2 * A5_W) / 2, fold = x0 + A5_W;
     for (int i = 0; r && i < r->nsheets; i++) {
-        const impose_sheet *s = &r->sheets[i];
+        const dl_sheet *s = &r->sheets[i];
         float shift = (float)(i / 2) * c;
         CHECK(s->paper == i / 2 && s->back == i % 2, "sheet %d is paper %d back %d", i,
               s->paper, s->back);
@@ -185,15 +185,15 @@ static void test_find_page(void)
     pb_ctx *ctx = pb_ctx_new(stderr);
     impose_result *r = impose_pages(ctx, doc, &o);
     for (int p = 0; r && p < 7; p++) {
-        int k = -1, s = impose_find_page(r, p, &k);
+        int k = -1, s = dl_find_sheet(r->sheets, r->nsheets, p, &k);
         CHECK(s >= 0 && k >= 0 && k < 2 && r->sheets[s].place[k].page == p,
               "page %d: sheet %d placement %d", p, s, k);
     }
-    CHECK(r && impose_find_page(r, 7, NULL) == -1 && impose_find_page(r, -1, NULL) == -1,
+    CHECK(r && dl_find_sheet(r->sheets, r->nsheets, 7, NULL) == -1 && dl_find_sheet(r->sheets, r->nsheets, -1, NULL) == -1,
           "pages outside the document were found");
     impose_options one = {IMPOSE_NONE, 0, 0, 0, 0, NULL, NULL};
     impose_result *r1 = impose_pages(ctx, doc, &one);
-    CHECK(r1 && impose_find_page(r1, 5, NULL) == 5, "1-up: page 5 not on sheet 5");
+    CHECK(r1 && dl_find_sheet(r1->sheets, r1->nsheets, 5, NULL) == 5, "1-up: page 5 not on sheet 5");
     impose_free(r1);
     impose_free(r);
     pb_ctx_free(ctx);
@@ -211,7 +211,7 @@ static void test_one_up(void)
         impose_result *r = impose_pages(ctx, doc, &o);
         float off = b + (marks ? IMPOSE_MARK_MARGIN : 0);
         CHECK(r && r->nsheets == 2 && r->padded_pages == 2, "1-up: %d sheets", r ? r->nsheets : -1);
-        const impose_sheet *s = r ? &r->sheets[1] : NULL;
+        const dl_sheet *s = r ? &r->sheets[1] : NULL;
         CHECK(s && NEAR(s->width, A5_W + 2 * off) && NEAR(s->height, A5_H + 2 * off),
               "marks %d: sheet %g x %g", marks, s ? s->width : 0, s ? s->height : 0);
         CHECK(s && NEAR(s->trim_x0, off) && NEAR(s->trim_y1, off + A5_H) &&
@@ -245,14 +245,14 @@ static void run_text(const dl_glyph_run *run, char *out, size_t size)
 }
 
 /* 1 when the rectangle (grown by pad) overlaps the sheet's BleedBox. */
-static int touches_bleed(const impose_sheet *s, float x0, float y0, float x1, float y1, float pad)
+static int touches_bleed(const dl_sheet *s, float x0, float y0, float x1, float y1, float pad)
 {
     return x1 + pad > s->bleed_x0 && x0 - pad < s->bleed_x1 &&
            y1 + pad > s->bleed_y0 && y0 - pad < s->bleed_y1;
 }
 
 /* Check the marks page of sheet s: rules and slug outside the BleedBox; the slug says want. */
-static void check_marks(const impose_sheet *s, int want_rules, const char *want)
+static void check_marks(const dl_sheet *s, int want_rules, const char *want)
 {
     int rules = 0, runs = 0;
     for (int i = 0; s->marks && i < s->marks->n; i++) {
@@ -317,7 +317,7 @@ static void test_small_sheet(void)
           "has no room for the 3.0 mm bleed") && strstr(msg, "marks left out"),
           "warnings: %s", msg);
     if (r) {
-        const impose_sheet *s = &r->sheets[0];
+        const dl_sheet *s = &r->sheets[0];
         CHECK(NEAR(s->width, 297 * MM) && NEAR(s->height, 210 * MM), "default sheet is not A4 "
               "landscape: %g x %g", s->width, s->height);
         CHECK(s->bleed_x0 >= 0 && s->bleed_y0 >= 0 && NEAR(s->bleed_y1, s->height) &&

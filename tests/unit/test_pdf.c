@@ -14,7 +14,7 @@
 #include "dl.h"
 #include "font.h"
 #include "impose.h"
-#include "pdf.h"
+#include "output.h"
 #include "pdfmeta.h"
 
 #include <dirent.h>
@@ -72,8 +72,8 @@ static void path_in(const env *e, const char *name, char *path, size_t size)
 /* Write doc to path without an epoch and check pdf_write succeeded. */
 static int write_ok(const env *e, const dl_document *doc, const char *path)
 {
-    pdf_options opts = {0};
-    int rc = pdf_write(e->ctx, doc, path, &opts);
+    output_options opts = {0};
+    int rc = output_write(e->ctx, &pdf_writer_ops, doc, path, &opts);
     CHECK(rc == 0, "pdf_write(%s) returned %d", path, rc);
     return rc;
 }
@@ -152,17 +152,17 @@ static dl_document *text_document(const env *e)
 {
     dl_document *doc = dl_document_new();
     dl_page *pg = dl_add_page(doc, A5_W, A5_H);
-    impose_add_text(pg, e->serif, 12, "中文排版测试，标点。", 50, 100);
-    impose_add_text(pg, e->sans_bold, 16, "粗体标题", 50, 140);
-    dl_glyph_run *lig = impose_add_text(pg, e->serif, 12, "office file", 50, 180);
+    test_add_text(pg, e->serif, 12, "中文排版测试，标点。", 50, 100);
+    test_add_text(pg, e->sans_bold, 16, "粗体标题", 50, 140);
+    dl_glyph_run *lig = test_add_text(pg, e->serif, 12, "office file", 50, 180);
     CHECK(lig->n < lig->text_n, "expected ligatures: %d glyphs for %d chars", lig->n, lig->text_n);
-    dl_glyph_run *mark = impose_add_text(pg, e->serif, 12, "q\xcc\x81", 50, 220);
+    dl_glyph_run *mark = test_add_text(pg, e->serif, 12, "q\xcc\x81", 50, 220);
     CHECK(mark->n == 2 && mark->glyphs[1].text_len == 0,
           "expected q + U+0301 as one two-glyph cluster (%d glyphs)", mark->n);
-    dl_glyph_run *sup = impose_add_text(pg, e->sans_bold, 12, "\xf0\xa0\xae\xb7", 50, 260);
+    dl_glyph_run *sup = test_add_text(pg, e->sans_bold, 12, "\xf0\xa0\xae\xb7", 50, 260);
     CHECK(sup->n == 1 && sup->glyphs[0].gid != 0, "U+20BB7 missing from the font");
     dl_page *pg2 = dl_add_page(doc, A5_W, A5_H);
-    impose_add_text(pg2, e->serif, 10.5f, "第二页。", 50, 100);
+    test_add_text(pg2, e->serif, 10.5f, "第二页。", 50, 100);
     return doc;
 }
 
@@ -220,7 +220,7 @@ static void test_many_glyphs(const env *e)
     all[0] = '\0';
     for (int l = 0; l < LINES; l++) {
         han_line(l * PER_LINE, PER_LINE, line);
-        impose_add_text(pg, e->serif, 14, line, 30, 40 + 26.0f * l);
+        test_add_text(pg, e->serif, 14, line, 30, 40 + 26.0f * l);
         strcat(all, line);
     }
     path_in(e, "many.pdf", path, sizeof path);
@@ -271,7 +271,7 @@ static void test_positions(const env *e)
     char *out = pb_alloc(size);
     dl_document *doc = dl_document_new();
     dl_page *pg = dl_add_page(doc, A5_W, A5_H);
-    dl_glyph_run *run = impose_add_text(pg, e->serif, 12, "中文排版位置", 100, 200);
+    dl_glyph_run *run = test_add_text(pg, e->serif, 12, "中文排版位置", 100, 200);
     for (int i = 0; i < run->n; i++)     /* spacing the font's advances do not give */
         run->glyphs[i].x = 100 + 13.7f * (float)i + (i > 3 ? 0.33f : 0);
     run->glyphs[5].y = 230;              /* a second line inside one run */
@@ -301,9 +301,9 @@ static void add_box(dl_page *pg, float x, float y, float r, int fill, int stroke
     b->h = 80;
     b->radius = r;
     b->filled = fill;
-    b->fill = (dl_color){0, 0, 1};
+    b->fill = (dl_color){0, 0, 1, 0};
     b->stroked = stroke;
-    b->stroke = (dl_color){1, 0, 0};
+    b->stroke = (dl_color){1, 0, 0, 0};
     b->stroke_width = 4;
     b->open_edges = open;
 }
@@ -318,9 +318,9 @@ static dl_document *box_document(const env *e)
     add_box(pg, 50, 200, 15, 1, 0, DL_OPEN_BOTTOM);
     add_box(pg, 200, 200, 12, 0, 1, DL_OPEN_TOP | DL_OPEN_BOTTOM);
     add_box(pg, 50, 350, 20, 1, 1, 0);
-    impose_add_text(pg, e->serif, 12, "框内文字", 60, 390);   /* text after graphics, same stream */
+    test_add_text(pg, e->serif, 12, "框内文字", 60, 390);   /* text after graphics, same stream */
     dl_rule *r = &dl_add_item(pg, DL_RULE)->u.rule;
-    *r = (dl_rule){50, 500, 350, 500, 4, {0, 0, 0}};
+    *r = (dl_rule){50, 500, 350, 500, 4, {0, 0, 0, 0}};
     return doc;
 }
 
@@ -401,7 +401,7 @@ static dl_document *meta_document(const env *e)
 {
     dl_document *doc = dl_document_new();
     for (int i = 0; i < 3; i++)
-        impose_add_text(dl_add_page(doc, A5_W, A5_H), e->serif, 12, "正文", 50, 100);
+        test_add_text(dl_add_page(doc, A5_W, A5_H), e->serif, 12, "正文", 50, 100);
     doc->title = pb_strdup("排版测试：标题");
     doc->author = pb_strdup("张三");
     doc->subject = pb_strdup("主题 Subject");
@@ -427,8 +427,8 @@ static void test_info(const env *e)
     char path[256], out[8192];
     path_in(e, "meta.pdf", path, sizeof path);
     dl_document *doc = meta_document(e);
-    pdf_options opts = {.have_epoch = 1, .epoch = 1700000000};
-    CHECK(pdf_write(e->ctx, doc, path, &opts) == 0, "pdf_write with epoch failed");
+    output_options opts = {.have_epoch = 1, .epoch = 1700000000};
+    CHECK(output_write(e->ctx, &pdf_writer_ops, doc, path, &opts) == 0, "pdf_write with epoch failed");
     pdfinfo(path, out, sizeof out);
     CHECK(strstr(out, "Title:           排版测试：标题\n") != NULL, "title: %s", out);
     CHECK(strstr(out, "Author:          张三\n") != NULL, "author: %s", out);
@@ -488,8 +488,8 @@ static void expect_failure(const dl_document *doc, const char *path,
     size_t len = 0;
     FILE *diag = open_memstream(&msg, &len);
     pb_ctx *ctx = pb_ctx_new(diag);
-    pdf_options opts = {0};
-    int rc = pdf_write(ctx, doc, path, &opts);
+    output_options opts = {0};
+    int rc = output_write(ctx, &pdf_writer_ops, doc, path, &opts);
     fclose(diag);
     CHECK(rc == -1, "pdf_write(%s) returned %d", path, rc);
     CHECK(ctx->errors == 1 && strstr(msg, "cannot write") && strstr(msg, path),
@@ -557,10 +557,10 @@ static void test_truetype(const env *e)
     font *tt = font_get(quiet, "DejaVu Sans", 0, (pb_pos){"test", 0, 0});
     char path[256];
     if (!tt || tt->is_cff) {
-        printf("test_pdf: DejaVu Sans (TrueType) not installed; skipping\n");
+        SKIP("the TrueType font check: DejaVu Sans (TrueType) not installed");
     } else {
         dl_document *doc = dl_document_new();
-        impose_add_text(dl_add_page(doc, A5_W, A5_H), tt, 12, "office fjord \xc3\xa9t\xc3\xa9", 50, 100);
+        test_add_text(dl_add_page(doc, A5_W, A5_H), tt, 12, "office fjord \xc3\xa9t\xc3\xa9", 50, 100);
         path_in(e, "tt.pdf", path, sizeof path);
         if (write_ok(e, doc, path) == 0) {
             check_qpdf(path);
@@ -594,8 +594,8 @@ static int sh(char *out, size_t size, const char *fmt, ...)
 static int write_with(const env *e, const dl_document *doc, const char *path,
                       const impose_options *io, int epoch)
 {
-    pdf_options opts = {.have_epoch = epoch, .epoch = 1700000000, .impose = io};
-    int rc = pdf_write(e->ctx, doc, path, &opts);
+    output_options opts = {.have_epoch = epoch, .epoch = 1700000000, .impose = io};
+    int rc = output_write(e->ctx, &pdf_writer_ops, doc, path, &opts);
     CHECK(rc == 0, "pdf_write(%s) returned %d", path, rc);
     return rc;
 }
@@ -617,7 +617,7 @@ static dl_document *bleed_document(const env *e, int n)
         pg->bleed = BLEED;
         blue_box(pg, -20, 100, 80, 40);
         blue_box(pg, A5_W - 60, 100, 80, 40);
-        impose_add_text(pg, e->serif, 12, "出血测试", 100, 200);
+        test_add_text(pg, e->serif, 12, "出血测试", 100, 200);
     }
     return doc;
 }
@@ -736,8 +736,8 @@ static void test_cmyk(const env *e)
     char *out = pb_alloc(size);
     dl_document *doc = dl_document_new();
     dl_page *pg = dl_add_page(doc, A5_W, A5_H);
-    impose_add_text(pg, e->serif, 12, "灰色", 50, 100)->color = (dl_color){0.2f, 0.2f, 0.2f};
-    *(&dl_add_item(pg, DL_RULE)->u.rule) = (dl_rule){50, 300, 300, 300, 2, {1, 0, 0}};
+    test_add_text(pg, e->serif, 12, "灰色", 50, 100)->color = (dl_color){0.2f, 0.2f, 0.2f, 0};
+    *(&dl_add_item(pg, DL_RULE)->u.rule) = (dl_rule){50, 300, 300, 300, 2, {1, 0, 0, 0}};
     impose_options marks = {IMPOSE_NONE, 1, 0, 0, 0, "cmyk.pdf", NULL};
     path_in(e, "cmyk.pdf", path, sizeof path);
     if (write_with(e, doc, path, &marks, 0) == 0 && page_content(path, 1, out, size) == 0) {
@@ -822,7 +822,7 @@ static void test_pdfx(const env *e)
                  "| head -c 300", path) == 0 && strstr(out, "/N 4"), "profile: %s", out);
         CHECK(read_id(path, id1), "trailer /ID missing or placeholder");
     }
-    impose_add_text(&doc->pages[0], e->serif, 12, "改", 50, 300);
+    test_add_text(&doc->pages[0], e->serif, 12, "改", 50, 300);
     if (write_with(e, doc, path, NULL, 1) == 0)
         CHECK(read_id(path, id2) && strncmp(id1, id2, 16) != 0 && strcmp(id1 + 16, id2 + 16) != 0,
               "/ID did not change with the content in both halves: %s, %s", id1, id2);
@@ -842,8 +842,8 @@ static void expect_profile_error(const dl_document *doc, const char *path, const
 {
     capture c;
     pb_ctx *ctx = capture_start(&c);
-    pdf_options opts = {.output_intent = profile};
-    CHECK(pdf_write(ctx, doc, path, &opts) == -1, "profile %s accepted", profile);
+    output_options opts = {.output_intent = profile};
+    CHECK(output_write(ctx, &pdf_writer_ops, doc, path, &opts) == -1, "profile %s accepted", profile);
     CHECK(strstr(capture_text(&c), profile) && strstr(capture_text(&c), why),
           "profile %s: '%s'", profile, capture_text(&c));
     capture_end(&c);
@@ -858,8 +858,8 @@ static void test_output_intent(const env *e)
     expect_profile_error(doc, path, "/nonexistent/cmyk.icc", "No such file");
     expect_profile_error(doc, path, PDFMETA_SRGB, "not a CMYK profile");
     expect_profile_error(doc, path, "tests/data/blue-16x8.png", "not an ICC profile");
-    pdf_options opts = {.output_intent = "/usr/share/color/icc/ghostscript/ps_cmyk.icc"};
-    CHECK(pdf_write(e->ctx, doc, path, &opts) == 0, "ps_cmyk.icc refused");
+    output_options opts = {.output_intent = "/usr/share/color/icc/ghostscript/ps_cmyk.icc"};
+    CHECK(output_write(e->ctx, &pdf_writer_ops, doc, path, &opts) == 0, "ps_cmyk.icc refused");
     CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/OutputIntents", path) == 0 &&
           strstr(out, "(Artifex PS CMYK Profile)"), "v4 profile description: %s", out);
     dl_document_free(doc);
@@ -877,8 +877,8 @@ static void expect_image_error(const dl_document *doc, const char *path, const c
                                const char *why)
 {
     capture c;
-    pdf_options opts = {0};
-    int rc = pdf_write(capture_start(&c), doc, path, &opts);
+    output_options opts = {0};
+    int rc = output_write(capture_start(&c), &pdf_writer_ops, doc, path, &opts);
     CHECK(rc == -2 && strstr(capture_text(&c), image) && strstr(capture_text(&c), why),
           "image %s: returned %d: '%s'", image, rc, capture_text(&c));
     capture_end(&c);
