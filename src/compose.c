@@ -1,17 +1,20 @@
 /* compose.c: break opportunities, the item model, total-fit breaking and justification. */
 #include "compose.h"
 #include "text.h"
+#include "wordbreak.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
+#include <unicode/uchar.h>
 #include <unicode/utf16.h>
 
 struct composer {
     pb_ctx *ctx;
     UBreakIterator *icu[3];     /* strict, normal, loose: opened on first use */
+    hyphenator *hyph;           /* patterns read on the first word */
     int broken;                 /* ICU could not be opened (reported once) */
 };
 
@@ -22,6 +25,7 @@ composer *composer_new(pb_ctx *ctx)
 {
     composer *c = pb_alloc(sizeof *c);
     c->ctx = ctx;
+    c->hyph = hyphenator_new(ctx);
     return c;
 }
 
@@ -36,6 +40,7 @@ void composer_free(composer *c)
 {
     if (!c)
         return;
+    hyphenator_free(c->hyph);
     for (int i = 0; i < 3; i++)
         if (c->icu[i])
             ubrk_close(c->icu[i]);
@@ -128,8 +133,9 @@ void compose_break_opportunities(composer *c, const uint32_t *text, int n,
 enum { SHRINK_SPACE, SHRINK_BRACKET, SHRINK_PAUSE, SHRINK_AUTOSPACE, SHRINK_STOP, NSHRINK };
 /* Stretch classes, in order. */
 enum { STRETCH_SPACE, STRETCH_AUTOSPACE, STRETCH_GAP, NSTRETCH };
-/* Break kinds. */
-enum { BRK_NONE, BRK_ALLOWED, BRK_EMERGENCY };
+/* Break kinds: none, ICU's, inside a technical token, with a hyphen, between
+ * any two characters of a token wider than the measure. */
+enum { BRK_NONE, BRK_ALLOWED, BRK_TOKEN, BRK_HYPHEN, BRK_EMERGENCY };
 
 /* The em-relative constants of CLREQ spacing. */
 #define AUTOSPACE_EM 0.25f          /* Han–Latin space */
@@ -138,6 +144,11 @@ enum { BRK_NONE, BRK_ALLOWED, BRK_EMERGENCY };
 #define SPACE_MIN_EM 0.25f          /* Western spaces shrink to ¼ em */
 #define SPACE_STRETCH_EM 0.5f       /* … and first stretch by up to ½ em */
 #define GAP_STRETCH_EM 0.15f        /* inter-character stretch that counts as "normal" */
+/* The most a justified line stretches: a gap between characters never opens
+ * past ½ em, a Western space past its width plus 1 em; what is still
+ * missing is left at the line's end.  The demerits keep such lines rare. */
+#define GAP_MAX_EM 0.5f
+#define SPACE_MAX_STRETCH_EM 1.0f
 
 /* One cluster as a box, with the glue in front of it. */
 typedef struct unit {
@@ -154,7 +165,8 @@ typedef struct unit {
     float gap_stretch;          /* inter-character stretch of the gap in front */
     float space_stretch;        /* first-class stretch of a Western space */
     unsigned char brk;          /* BRK_* before this unit */
-    int counts;                 /* a letter or ideograph (for the last-line rule) */
+    float hyphen;               /* BRK_HYPHEN: width of the hyphen the line before ends with */
+    int counts;                 /* a letter, digit or ideograph (for the last-line rule) */
 } unit;
 
 /* Prefix sums over units: width and each class's capacity. */
@@ -284,15 +296,47 @@ static int stretchable_gap(const shaped_par *p, int k)
     return a->cls == SC_HAN || a->cls == SC_PUNCT || b->cls == SC_HAN || b->cls == SC_PUNCT;
 }
 
+/* 1 when cluster k counts as a character for the last-line rule: not a mark of punctuation, ASCII or full-width. */
+static int counts_as_character(const shaped_par *p, int k)
+{
+    const shape_cluster *c = &p->clusters[k];
+    return c->cls == SC_HAN || c->cls == SC_LATIN ||
+           (c->cls == SC_OTHER && !u_ispunct((UChar32)p->text[c->text_start]));
+}
+
+/* The break before cluster k: ICU's (brk_text), changed by what wordbreak found (kind). */
+static unsigned char break_before(const model *m, int k, const unsigned char *brk_text,
+                                  const unsigned char *kind)
+{
+    unsigned char icu = brk_text[m->p->clusters[k].text_start] ? BRK_ALLOWED : BRK_NONE;
+    switch (kind[k]) {
+    case WB_TOKEN: return icu ? icu : BRK_TOKEN;
+    case WB_HYPHEN: return icu ? icu : BRK_HYPHEN;
+    case WB_WITHDRAWN: return BRK_NONE;
+    default: return icu;
+    }
+}
+
+/* The advance of a hyphen in the face of cluster k, for a line that ends after k with one. */
+static float hyphen_width(const shaped_par *p, int k)
+{
+    const shape_face *f = &p->faces[p->clusters[k].face];
+    hb_codepoint_t g;
+    if (!hb_font_get_nominal_glyph(f->font->hb, '-', &g))
+        return 0;
+    return (float)font_glyph_advance(f->font, g) * f->size / (float)f->font->upem;
+}
+
 /* Build the unit for cluster k (its box and the glue in front of it). */
-static void model_unit(model *m, int k, const unsigned char *brk_text)
+static void model_unit(model *m, int k, const unsigned char *brk_text, const unsigned char *kind)
 {
     const shape_cluster *c = &m->p->clusters[k];
     unit *u = &m->u[k];
     float em = em_of(m->p, k);
     *u = (unit){.full = c->width, .half = c->width, .shrink_class = -1,
-                .brk = brk_text[c->text_start] ? BRK_ALLOWED : BRK_NONE,
-                .counts = c->cls == SC_HAN || c->cls == SC_LATIN || c->cls == SC_OTHER};
+                .brk = break_before(m, k, brk_text, kind), .counts = counts_as_character(m->p, k)};
+    if (u->brk == BRK_HYPHEN && k > 0)
+        u->hyphen = hyphen_width(m->p, k - 1);
     if (c->cls == SC_SPACE)
         model_space(m, k);
     else if (c->cls == SC_PUNCT)
@@ -367,10 +411,13 @@ static void model_build(model *m, composer *c, const shaped_par *p, const compos
     m->u = pb_alloc(sizeof *m->u * (size_t)(m->n + 1));
     m->pre = pb_alloc(sizeof *m->pre * (size_t)(m->n + 1));
     unsigned char *brk_text = pb_alloc((size_t)p->text_n + 1);
+    unsigned char *kind = pb_alloc((size_t)m->n + 1);
     compose_break_opportunities(c, p->text, p->text_n, pr->line_break, brk_text);
+    wordbreak_find(c->hyph, p, pr->hyphenate, kind);
     for (int k = 0; k < m->n; k++)
-        model_unit(m, k, brk_text);
+        model_unit(m, k, brk_text, kind);
     free(brk_text);
+    free(kind);
     compress_pairs(m);
     add_emergency_breaks(m);
     for (int k = 0; k < m->n; k++) {
@@ -410,6 +457,7 @@ typedef struct line_fit {
     float ratio;                /* as in compose_line */
     double badness;
     int overfull;
+    int hyphen;                 /* the line ends at a hyphenation point: with a hyphen */
 } line_fit;
 
 /* Take a compressible unit's remaining compression out of f's totals. */
@@ -463,12 +511,15 @@ static double total_of(const double *v, int n)
 /* Fit the units [from, to) (before trimming spaces) into measure. */
 static void fit_line(const model *m, int from, int to, float measure, int last, line_fit *f)
 {
+    int hyphen = to < m->n && m->u[to].brk == BRK_HYPHEN;
     from = m->kept_from[from] < to ? m->kept_from[from] : to;
     to = m->kept_to[to] > from ? m->kept_to[to] : from;
-    *f = (line_fit){.start = from, .end = to, .measure = measure};
+    *f = (line_fit){.start = from, .end = to, .measure = measure, .hyphen = hyphen};
     if (from == to)
         return;
     line_totals(m, f);
+    if (hyphen)
+        f->total.width += m->u[to].hyphen;
     double need = measure - f->total.width;
     if (need < 0) {
         /* only justified text shrinks: ragged and centred text breaks earlier */
@@ -486,13 +537,31 @@ static void fit_line(const model *m, int from, int to, float measure, int last, 
 /* ---- total fit ------------------------------------------------------------- */
 
 #define LINE_PENALTY 10.0
-#define EMERGENCY_DEMERITS 1e6      /* a break inside a word */
+#define EMERGENCY_DEMERITS 1e6      /* a break between two letters with no break point */
+#define TOKEN_DEMERITS 2000.0       /* a break inside a path, URL or identifier */
+#define HYPHEN_DEMERITS 3000.0      /* a hyphenated line (TeX: \hyphenpenalty 50, squared) */
+#define DOUBLE_HYPHEN_DEMERITS 10000.0  /* two hyphenated lines in a row (TeX's value) */
 #define LONE_LAST_DEMERITS 1e7      /* a last line of one character */
 #define OVERFULL_DEMERITS 1e9       /* nothing else was possible */
 #define RAGGED_STRETCH 0.5          /* ragged lines: a half-empty line counts as ratio 1 */
 
-/* Demerits of the line f (ending a paragraph part when last). */
-static double line_demerits(const model *m, const line_fit *f, int to, int first_line, int last)
+/* The demerits a line pays for how it ends (at break to) after starting at break from. */
+static double break_demerits(const model *m, int from, int to)
+{
+    if (to >= m->n)
+        return 0;
+    switch (m->u[to].brk) {
+    case BRK_EMERGENCY: return EMERGENCY_DEMERITS;
+    case BRK_TOKEN: return TOKEN_DEMERITS;
+    case BRK_HYPHEN:
+        return HYPHEN_DEMERITS + (from > 0 && m->u[from].brk == BRK_HYPHEN ? DOUBLE_HYPHEN_DEMERITS : 0);
+    default: return 0;
+    }
+}
+
+/* Demerits of the line f from break from to break to (ending a paragraph part when last). */
+static double line_demerits(const model *m, const line_fit *f, int from, int to, int first_line,
+                            int last)
 {
     double b = f->badness;
     if (!last && m->pr->align != ALIGN_JUSTIFY && f->total.width <= f->measure) {
@@ -500,9 +569,7 @@ static double line_demerits(const model *m, const line_fit *f, int to, int first
         double r = (f->measure - f->total.width) / (RAGGED_STRETCH * f->measure);
         b = 100 * r * r * r;
     }
-    double d = (LINE_PENALTY + b) * (LINE_PENALTY + b);
-    if (to < m->n && m->u[to].brk == BRK_EMERGENCY)
-        d += EMERGENCY_DEMERITS;
+    double d = (LINE_PENALTY + b) * (LINE_PENALTY + b) + break_demerits(m, from, to);
     if (last && !first_line) {
         int letters = 0;
         for (int k = f->start; k < f->end; k++)
@@ -542,7 +609,7 @@ static void kp_reach(const model *m, kp *s, int from, int j, int last, float m0,
             continue;
         }
         s->active[keep++] = a;
-        double d = s->demerits[a - s->from] + line_demerits(m, &f, j, a == from, last);
+        double d = s->demerits[a - s->from] + line_demerits(m, &f, a, j, a == from, last);
         if (d < *dj) {
             *dj = d;
             s->prev[j - s->from] = a;
@@ -613,6 +680,17 @@ static double use_in_order(double need, const double *cap, float *frac, int n)
     return need;
 }
 
+/* Stretch a class of capacity cap further, up to max_frac of it; returns what is still needed. */
+static double stretch_up_to(double need, double cap, double max_frac, float *frac)
+{
+    if (cap <= 0 || need <= 0)
+        return need;
+    double room = cap * (max_frac - *frac);
+    double take = need < room ? need : room > 0 ? room : 0;
+    *frac += (float)(take / cap);
+    return need - take;
+}
+
 /* Decide how a line reaches its measure: priority order, then alignment. */
 static usage line_usage(const model *m, const line_fit *f, int last)
 {
@@ -623,13 +701,13 @@ static usage line_usage(const model *m, const line_fit *f, int last)
         return g;
     }
     if (!last && m->pr->align == ALIGN_JUSTIFY) {
-        /* spaces and Han–Latin spacing to their limits, then every gap alike */
+        /* spaces and Han–Latin spacing to their limits, then every gap alike up
+         * to ½ em, then spaces further; what is still missing stays at the end */
         need = use_in_order(need, f->total.stretch, g.stretch, STRETCH_GAP);
-        for (int c = STRETCH_GAP; c >= 0 && need > 0; c--)
-            if (f->total.stretch[c] > 0) {
-                g.stretch[c] += (float)(need / f->total.stretch[c]);
-                need = 0;
-            }
+        need = stretch_up_to(need, f->total.stretch[STRETCH_GAP], GAP_MAX_EM / GAP_STRETCH_EM,
+                             &g.stretch[STRETCH_GAP]);
+        need = stretch_up_to(need, f->total.stretch[STRETCH_SPACE],
+                             1 + SPACE_MAX_STRETCH_EM / SPACE_STRETCH_EM, &g.stretch[STRETCH_SPACE]);
     }
     if (need > 0 && m->pr->align == ALIGN_CENTER)
         g.offset = (float)(need / 2);
@@ -689,7 +767,11 @@ static void place_line(const model *m, const line_fit *f, int last, composed_par
         cp->x[k] = x + c * u->half_dx;
         x += cp->advance[k];
     }
-    *ln = (compose_line){f->start, f->end, x - g.offset - f->hang, f->ratio};
+    float hyphen = f->hyphen ? m->u[f->end].hyphen : 0;
+    *ln = (compose_line){.start = f->start, .end = f->end, .hyphen = f->hyphen,
+                         .width = x - g.offset - f->hang + hyphen, .ratio = f->ratio};
+    if (f->end < m->n && m->u[f->end].brk == BRK_EMERGENCY && !last)
+        cp->forced_breaks++;
     if (ln->width > cp->max_width)
         cp->max_width = ln->width;
 }
@@ -701,7 +783,7 @@ compose_params compose_default_params(float measure)
 {
     return (compose_params){.measure = measure, .align = ALIGN_JUSTIFY,
                             .line_break = LINE_BREAK_STRICT, .punctuation = PUNCT_KAIMING,
-                            .autospace = 1};
+                            .autospace = 1, .hyphenate = 1};
 }
 
 /* Append a line to cp and return it. */
@@ -723,7 +805,7 @@ static void compose_part(const model *m, int from, int to, float measure, compos
         place_line(m, &f, i + 1 == n, cp, add_line(cp));
     }
     if (n == 0)
-        *add_line(cp) = (compose_line){from, from, 0, 0};
+        *add_line(cp) = (compose_line){.start = from, .end = from};
     free(starts);
 }
 
@@ -732,6 +814,7 @@ static void compose_at(const model *m, float measure, composed_par *cp)
 {
     cp->nlines = 0;
     cp->max_width = 0;
+    cp->forced_breaks = 0;
     int from = 0;
     for (int k = 0; k <= m->n; k++)
         if (k == m->n || m->p->clusters[k].cls == SC_NEWLINE) {

@@ -35,6 +35,7 @@ typedef struct compose_params {
     int trim_start;             /* opening bracket at a line start loses ½ em */
     int hanging;                /* 、，。 at a line end hang past the measure */
     int autospace;              /* ¼ em between Han and Latin letters/digits */
+    int hyphenate;              /* English words may break with a hyphen */
 } compose_params;
 
 /* Defaults for params: justified, strict, kaiming, autospace on. */
@@ -42,6 +43,7 @@ compose_params compose_default_params(float measure);
 
 typedef struct compose_line {
     int start, end;             /* clusters [start, end) drawn on this line */
+    int hyphen;                 /* the line ends inside a word: draw a hyphen after it */
     float width;                /* set width, points (hanging marks excluded) */
     float ratio;                /* <0 shrunk, >0 stretched, as a fraction of capacity */
 } compose_line;
@@ -52,6 +54,8 @@ typedef struct composed_par {
     float *x;                   /* per cluster: pen x of its first glyph from the line's left edge */
     float *advance;             /* per cluster: the width it was set at */
     float max_width;            /* widest line, for shrink-wrapped boxes */
+    int forced_breaks;          /* lines broken inside a word with no break point
+                                   (wider than the measure): the caller warns */
 } composed_par;
 
 /* Create a composer; ICU iterators are opened when first needed. */

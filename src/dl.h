@@ -45,6 +45,9 @@ typedef struct dl_glyph_run {
     dl_glyph *glyphs;           /* owned */
     int text_n;
     uint32_t *text;             /* owned; the Unicode text the glyphs show */
+    int added;                  /* glyphs the composer added that stand for no text of the
+                                   source (a line-end hyphen): writers keep them out of
+                                   the text a reader extracts */
 } dl_glyph_run;
 
 /* Which edges of a box are left open, for a box split across pages. */

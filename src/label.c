@@ -41,6 +41,24 @@ dl_glyph_run *label_emit(dl_page *pg, const shaped_par *sp, const float *x, int 
     return r;
 }
 
+/* Append an added line-end hyphen in the face of cluster k. */
+void label_hyphen(dl_page *pg, const shaped_par *sp, int k, float x, float baseline)
+{
+    const shape_face *face = &sp->faces[sp->clusters[k].face];
+    hb_codepoint_t gid;
+    if (!hb_font_get_nominal_glyph(face->font->hb, '-', &gid))
+        return;
+    dl_glyph_run *r = &dl_add_item(pg, DL_GLYPHS)->u.glyphs;
+    r->font = face->font;
+    r->size = face->size;
+    r->color = dl_color_of(face->color);
+    r->added = 1;
+    r->glyphs = pb_alloc(sizeof *r->glyphs);
+    r->text = pb_alloc(sizeof *r->text);
+    r->text[r->text_n++] = '-';
+    r->glyphs[r->n++] = (dl_glyph){gid, x, baseline, 0, 1};
+}
+
 /* Set a short line at its natural width through font fallback and shaping. */
 int label_add(pb_ctx *ctx, dl_page *pg, const style *s, const char *utf8, float x, float baseline,
               dl_color color)

@@ -26,6 +26,13 @@ dl_glyph_run *label_emit(dl_page *pg, const shaped_par *sp, const float *x, int 
                          float x0, float baseline);
 
 /*
+ * Append the hyphen that ends a line broken inside a word: in the face of
+ * cluster k of sp, its pen at (x, baseline), marked as added (it stands for
+ * no text of the source).
+ */
+void label_hyphen(dl_page *pg, const shaped_par *sp, int k, float x, float baseline);
+
+/*
  * Set utf8 in style s (family chain, size, colour) at its natural width,
  * its pen starting at (x, baseline): one run per face.  0, or -1 when no
  * font of the chain can be found (reported).  The runs get colour color.

@@ -154,7 +154,8 @@ static compose_params params_for(const style *s, float w)
     return (compose_params){.measure = w, .indent = s->text_indent, .align = s->align,
                             .balance = s->align == ALIGN_CENTER, .line_break = s->line_break,
                             .punctuation = s->punctuation, .trim_start = s->trim_start,
-                            .hanging = s->hanging, .autospace = s->autospace};
+                            .hanging = s->hanging, .autospace = s->autospace,
+                            .hyphenate = s->hyphenate};
 }
 
 /* Shape and compose a text block at measure w; -1 on failure. */
@@ -167,7 +168,12 @@ static int compose_block(layout *L, const st_block *b, float w, int *par)
     compose_params pr = params_for(s, w);
     pb_grow(&L->pars, &L->pars_cap, L->npars + 1, sizeof *L->pars);
     *par = L->npars;
-    L->pars[L->npars++] = (vpar){sp, compose_paragraph(L->comp, sp, &pr), s, s->text_indent, b};
+    composed_par *cp = compose_paragraph(L->comp, sp, &pr);
+    L->pars[L->npars++] = (vpar){sp, cp, s, s->text_indent, b};
+    if (cp->forced_breaks)
+        pb_warning(L->ctx, b->pos, "a word or token wider than the line has no place to break; "
+                   "it is broken between two of its characters (%d time%s)", cp->forced_breaks,
+                   cp->forced_breaks == 1 ? "" : "s");
     return composer_failed(L->comp) ? -1 : 0;
 }
 
@@ -468,6 +474,10 @@ static void draw_line(layout *L, dl_page *pg, const vitem *it, float left, float
         if (sp->clusters[k].glyph_count || j - k > 1)
             emit_run(pg, vp, k, j, x0, baseline);
         k = j;
+    }
+    if (ln->hyphen && ln->end > ln->start) {
+        int last = ln->end - 1;
+        label_hyphen(pg, sp, last, x0 + vp->composed->x[last] + vp->composed->advance[last], baseline);
     }
 }
 

@@ -247,6 +247,8 @@ static void draw_run(pdf_writer *w, HPDF_Page page, const dl_glyph_run *run, dou
     /* Bytes go straight into libharu's content stream, so they stay in
      * display-list order with the graphics libharu writes there. */
     pdf_pen pen = { ((HPDF_PageAttr)page->attr)->stream, run->size, 0, 0, 0 };
+    if (run->added) /* a hyphen the composer added: no text for whoever extracts it */
+        HPDF_Stream_WriteStr(pen.s, "/Span <</ActualText ()>> BDC\n");
     run_begin(pen.s, run, name);
     for (int i = 0; i < run->n; i++) {
         const dl_glyph *g = &run->glyphs[i];
@@ -262,6 +264,8 @@ static void draw_run(pdf_writer *w, HPDF_Page page, const dl_glyph_run *run, dou
     }
     pen_close_array(&pen);
     HPDF_Stream_WriteStr(pen.s, "ET\nQ\n");
+    if (run->added)
+        HPDF_Stream_WriteStr(pen.s, "EMC\n");
 }
 
 /* Corners and radii of box b; open edges get square corners. */

@@ -56,6 +56,7 @@ static const prop_def PROPS[] = {
     {"punctuation-trim-start", P_WORD, F(trim_start), 1, BOOLS, 0, 0},
     {"hanging-punctuation", P_WORD, F(hanging), 1, BOOLS, 0, 0},
     {"autospace", P_WORD, F(autospace), 1, BOOLS, 0, 0},
+    {"hyphenate", P_WORD, F(hyphenate), 1, BOOLS, 0, 0},
     {"missing-glyph", P_WORD, F(missing_glyph_error), 1, MISSING_GLYPH, 0, 0},
     {"text-indent", P_LENGTH, F(text_indent), 0, NULL, R_INDENT},
     {"space-before", P_LENGTH, F(space_before), 0, NULL, R_SPACE},

@@ -52,6 +52,7 @@ typedef struct style {
     int trim_start;             /* an opening bracket at a line start loses ½ em */
     int hanging;                /* 、，。 at a line end hang into the margin */
     int autospace;              /* ¼ em between Han and Latin letters or digits */
+    int hyphenate;              /* English words may be hyphenated at line ends */
     int missing_glyph_error;    /* a character no font has is an error, not a warning */
     float text_indent;          /* first line of a paragraph */
     float space_before, space_after;

@@ -698,7 +698,8 @@ st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, c
     for (int i = 0; i < sheet->npages; i++)
         t->pages[i] = style_copy_page(&sheet->pages[i]);
     style base = {.font_family = "Noto Serif CJK SC", .font_size = 10, .line_height = 16,
-                  .line_break = LINE_BREAK_STRICT, .punctuation = PUNCT_KAIMING, .autospace = 1};
+                  .line_break = LINE_BREAK_STRICT, .punctuation = PUNCT_KAIMING, .autospace = 1,
+                  .hyphenate = 1};
     const style *doc_style = style_compute(t, sheet, style_find_rule(sheet, "document"), &base);
     page_styles(&w, doc_style);
     t->lang = pb_strdup(doc_attr_get(d->root, "xml:lang"));

@@ -61,6 +61,7 @@
 #include "helpers.h"
 #include "unit.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -1737,10 +1738,117 @@ static void test_pathological(void)
     free(mixed);
 }
 
+/* ---- break points inside words and tokens (issue 9) ------------------------ */
+
+/* 1 when line i ends between two ASCII letters or digits (inside a word). */
+static int ends_inside_word(const composed *r, int i)
+{
+    const compose_line *ln = line_at(r, i);
+    if (ln->end <= ln->start || ln->end >= r->p->nclusters)
+        return 0;
+    uint32_t a = cp_at(r, ln->end - 1), b = cp_at(r, ln->end);
+    int wa = (a < 128 && isalnum((int)a)), wb = (b < 128 && isalnum((int)b));
+    return wa && wb;
+}
+
+/* A path breaks after '/' or before '.', '-', '_', never between two letters, and adds nothing. */
+static void test_path_breaks(void)
+{
+    const char *text = "如果由 /lib/modules/kernel-version/modules.dep 指定的模块依赖文件不存在，"
+                       "QUEUE_RUNNER_INTERVAL 与 --max-pages 也是一样。";
+    composed r = compose_text(text, compose_default_params(10 * EM));
+    char buf[512];
+    int token_breaks = 0;
+    for (int i = 0; r.cp && i + 1 < nlines(&r); i++) {
+        const compose_line *ln = line_at(&r, i);
+        CHECK(!ends_inside_word(&r, i), "line %d ends inside a word: %s", i, line_text(&r, i, buf));
+        CHECK(!ln->hyphen, "a path or identifier was hyphenated: %s", line_text(&r, i, buf));
+        uint32_t last = cp_at(&r, ln->end - 1), next = cp_at(&r, ln->end);
+        token_breaks += last == '/' || next == '.' || next == '-' || next == '_';
+        CHECK(last != '-', "a line ends with the '-' of a token, as if hyphenated: %s",
+              line_text(&r, i, buf));
+    }
+    CHECK(token_breaks > 0, "no break inside the path or identifiers at 10 em");
+    composed_free(&r);
+}
+
+/* English words hyphenate at the patterns' points, keeping 2 letters before and 3 after. */
+static void test_hyphenation(void)
+{
+    const char *text = "The architecture of the subsystem is documented in considerable detail, "
+                       "including international considerations and representational guarantees.";
+    compose_params pr = compose_default_params(12 * EM);
+    composed r = compose_text(text, pr);
+    char buf[512];
+    int hyphens = 0;
+    for (int i = 0; r.cp && i + 1 < nlines(&r); i++) {
+        const compose_line *ln = line_at(&r, i);
+        if (!ln->hyphen) {
+            CHECK(!ends_inside_word(&r, i), "line %d ends inside a word with no hyphen: %s", i,
+                  line_text(&r, i, buf));
+            continue;
+        }
+        hyphens++;
+        int before = 0, after = 0;
+        for (int k = ln->end - 1; k >= 0 && isalpha((int)cp_at(&r, k)); k--)
+            before++;
+        for (int k = ln->end; k < r.p->nclusters && isalpha((int)cp_at(&r, k)); k++)
+            after++;
+        CHECK(before >= 2 && after >= 3, "hyphen leaves %d|%d letters: %s", before, after,
+              line_text(&r, i, buf));
+        CHECK(line_right(&r, i) <= 12 * EM + 0.05f, "a hyphenated line is too long");
+    }
+    CHECK(hyphens > 0, "no word hyphenated at 12 em");
+    composed_free(&r);
+    pr.hyphenate = 0;
+    r = compose_text(text, pr);
+    for (int i = 0; r.cp && i < nlines(&r); i++)
+        CHECK(!line_at(&r, i)->hyphen, "hyphenate off, but line %d has a hyphen", i);
+    composed_free(&r);
+}
+
+/* No gap between Han characters opens past ½ em on a justified line. */
+static void test_gap_limit(void)
+{
+    const char *text = "如果由 \"/lib/modules/kernel-version/modules.dep\" 指定的文件不存在，"
+                       "就创建 \"/etc/exim4/conf.d/main/00_exim4-config_listmacrosdefs\" 这个文件。";
+    composed r = compose_text(text, compose_default_params(20 * EM));
+    char buf[512];
+    for (int i = 0; r.cp && i + 1 < nlines(&r); i++)
+        for (int k = line_at(&r, i)->start + 1; k < line_at(&r, i)->end; k++)
+            if (cl(&r, k)->cls == SC_HAN && cl(&r, k - 1)->cls == SC_HAN)
+                CHECK(gap_before(&r, k) <= 0.5f * EM + 0.01f, "gap %.2f em on line %d: %s",
+                      gap_before(&r, k) / EM, i, line_text(&r, i, buf));
+    composed_free(&r);
+}
+
+/* The last line is never one character and punctuation, full-width or ASCII. */
+static void test_last_line_with_ascii_marks(void)
+{
+    static const char *const endings[] = {"具。)", "包”)。", "式\"。", "字))", "句.\""};
+    for (size_t e = 0; e < sizeof endings / sizeof endings[0]; e++) {
+        char text[256];
+        snprintf(text, sizeof text, "这是一个用来检查最后一行规则的段落文字的长度正好%s", endings[e]);
+        composed r = compose_text(text, compose_default_params(25 * EM));
+        int n = r.cp ? nlines(&r) : 0;
+        int han = 0;
+        for (int k = n ? line_at(&r, n - 1)->start : 0; n && k < line_at(&r, n - 1)->end; k++)
+            han += cl(&r, k)->cls == SC_HAN || cl(&r, k)->cls == SC_LATIN;
+        char buf[256];
+        CHECK(n < 2 || han >= 2, "'%s': the last line is '%s'", endings[e],
+              line_text(&r, n - 1, buf));
+        composed_free(&r);
+    }
+}
+
 int main(void)
 {
     capture_start(&diag);
     comp = composer_new(diag.ctx);
+    test_path_breaks();
+    test_hyphenation();
+    test_gap_limit();
+    test_last_line_with_ascii_marks();
     test_wpt_cases();
     test_breaks_between_han();
     test_no_break_before_closing();
