@@ -210,12 +210,16 @@ int text_is_cjk_punct(uint32_t cp)
 int text_not_at_line_start(uint32_t cp)
 {
     static const uint32_t more[] = {0x203C, 0x2047, 0xFF5E, 0x2013, 0}; /* ‼ ⁇ ～ – */
+    if (cp < 0xB7 || (cp >= 0x3400 && cp <= 0x9FFF))
+        return 0; /* the composer asks for every character: ideographs and ASCII answer at once */
     return text_is_close_bracket(cp) || text_is_pause(cp) || text_is_stop(cp) ||
            text_is_middle_dot(cp) || text_is_dash(cp) || in_list(more, cp);
 }
 
 int text_not_at_line_end(uint32_t cp)
 {
+    if (cp < 0x2018 || (cp >= 0x3400 && cp <= 0x9FFF))
+        return 0; /* as above: no opening bracket is there */
     return text_is_open_bracket(cp);
 }
 
