@@ -530,8 +530,11 @@ static void fit_line(const model *m, int from, int to, float measure, int last, 
         double cap = total_of(f->total.stretch, NSTRETCH);
         f->ratio = cap > 0 ? (float)(need / cap) : (need > 0.01 ? 1e6f : 0);
     }
-    double r = fabs(f->ratio);
-    f->badness = r > 10 ? 10000 : 100 * r * r * r;
+    /* TeX caps badness at 10000; here it goes on growing, so a line twice as
+     * empty is worse rather than equally bad (a two-character line before a
+     * long token must lose to a line that holds the token's first part) */
+    double r = fabs(f->ratio) < 1000 ? fabs(f->ratio) : 1000;
+    f->badness = 100 * r * r * r;
 }
 
 /* ---- total fit ------------------------------------------------------------- */

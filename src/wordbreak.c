@@ -1,5 +1,6 @@
 /* wordbreak.c: break points inside technical tokens, hyphenation points in English words. */
 #include "wordbreak.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -41,17 +42,22 @@ static int technical(const shaped_par *p, int s, int e)
     return 0;
 }
 
-/* Break points of the technical token [s, e): after '/', before . ? # & = _ -. */
+/* Break points of the technical token [s, e): after '/', before . ? # & = _ -,
+ * each leaving at least two characters of the token on either side; and
+ * before the token when Chinese text runs straight into it (UAX #14 keeps
+ * "由/lib" and "、-n" together, a Chinese line does not). */
 static void token_points(const shaped_par *p, int s, int e, unsigned char *kind)
 {
+    if (s > 0 && (p->clusters[s - 1].cls == SC_HAN || p->clusters[s - 1].cls == SC_PUNCT) &&
+        !text_not_at_line_end(first_char(p, s - 1)))
+        kind[s] = WB_TOKEN;
     for (int k = s + 1; k < e; k++) {
         uint32_t before = first_char(p, k - 1), c = first_char(p, k);
         int after_slash = before == '/' && c != '/';
-        int before_mark = c && strchr(".?#&=_-", (int)c) && before != c && k + 1 < e;
-        if (after_slash || before_mark)
-            kind[k] = WB_TOKEN;
-        else if (before == '-')
-            kind[k] = WB_WITHDRAWN; /* "kernel-|version" would read as a hyphenated word */
+        int before_mark = c && strchr(".?#&=_-", (int)c) && before != c;
+        /* only these points: ICU's others ("/|etc", "kernel-|version", which would
+         * read as a hyphenated word) are withdrawn */
+        kind[k] = (after_slash || before_mark) && k >= s + 2 && k + 1 < e ? WB_TOKEN : WB_WITHDRAWN;
     }
 }
 
