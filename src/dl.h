@@ -145,7 +145,8 @@ typedef struct dl_sheet {
     float bleed;                /* the bleed around the trim before the cut at the
                                    sheet edge; marks start beyond it */
     int nplace;
-    dl_placement place[2];  /* SADDLE: [0] left, [1] right of the fold */
+    dl_placement *place;        /* nplace of them (owned by the sheets' maker); a booklet
+                                   spread: [0] left, [1] right of the fold */
     int paper;                  /* SADDLE: physical sheet, 0 = outermost; else the page */
     int back;                   /* SADDLE: 1 on the back of the paper */
     dl_page *marks;             /* crop marks, slug (borrowed from their owner); may be NULL */

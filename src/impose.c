@@ -151,6 +151,13 @@ static int build_marks(pb_ctx *ctx, impose_result *r, const impose_options *o)
     return 0;
 }
 
+/* Give sheet s room for n placements. */
+static void alloc_places(dl_sheet *s, int n)
+{
+    s->nplace = n;
+    s->place = pb_alloc(sizeof *s->place * (size_t)(n > 0 ? n : 1));
+}
+
 /* One sheet per page: the page, its bleed and, with marks, room for them. */
 static void impose_one_up(const dl_document *doc, const impose_options *o, impose_result *r)
 {
@@ -164,7 +171,7 @@ static void impose_one_up(const dl_document *doc, const impose_options *o, impos
         s->width = pg->width + 2 * off;
         s->height = pg->height + 2 * off;
         set_boxes(s, off, off, off + pg->width, off + pg->height, b);
-        s->nplace = 1;
+        alloc_places(s, 1);
         s->paper = i;
         s->place[0] = (dl_placement){i, off, off, s->bleed_x0, s->bleed_y0,
                                          s->bleed_x1, s->bleed_y1};
@@ -216,7 +223,7 @@ static void saddle_sheet(const dl_document *doc, const saddle_geom *g, dl_sheet 
     float shift = (float)k * creep;
     s->paper = k;
     s->back = back;
-    s->nplace = 2;
+    alloc_places(s, 2);
     place_page(doc, g, &s->place[0], left, 0, shift);
     place_page(doc, g, &s->place[1], right, 1, shift);
 }
@@ -269,10 +276,140 @@ static int impose_saddle(pb_ctx *ctx, pb_pos pos, const dl_document *doc,
     return 0;
 }
 
+/* ---- n-up and contact sheets ------------------------------------------------ */
+
+/* A grid of cells on sheets: cols x rows cells of cw x ch, from (x0, y0), gap apart. */
+typedef struct grid {
+    int cols, rows;
+    float cw, ch, x0, y0, gap_x, gap_y;
+} grid;
+
+/* Place page p (or -1) in cell c of sheet s of grid g, clipped to its trim. */
+static void place_cell(const dl_document *doc, const grid *g, dl_sheet *s, int slot, int c, int p)
+{
+    float x = g->x0 + (float)(c % g->cols) * (g->cw + g->gap_x);
+    float y = g->y0 + (float)(c / g->cols) * (g->ch + g->gap_y);
+    float w = p >= 0 ? doc->pages[p].width : g->cw, h = p >= 0 ? doc->pages[p].height : g->ch;
+    x += (g->cw - w) / 2;
+    y += (g->ch - h) / 2;
+    s->place[slot] = (dl_placement){p, x, y, x, y, x + w, y + h};
+}
+
+/* Cut marks between the cells of an n-up sheet, at its edges (registration ink). */
+static void add_cut_marks(dl_page *pg, const grid *g, float sw, float sh)
+{
+    for (int c = 1; c < g->cols; c++) {
+        float x = g->x0 + (float)c * g->cw;
+        add_mark(pg, x, 0, x, IMPOSE_MARK_LEN);
+        add_mark(pg, x, sh - IMPOSE_MARK_LEN, x, sh);
+    }
+    for (int r = 1; r < g->rows; r++) {
+        float y = g->y0 + (float)r * g->ch;
+        add_mark(pg, 0, y, IMPOSE_MARK_LEN, y);
+        add_mark(pg, sw - IMPOSE_MARK_LEN, y, sw, y);
+    }
+}
+
+/* n pages per sheet (2 across A4 landscape, 4 two by two on A4 portrait). */
+static int impose_nup(pb_ctx *ctx, pb_pos pos, const dl_document *doc, const impose_options *o,
+                      impose_result *r)
+{
+    int n = o->nup == 4 ? 4 : 2;
+    float sw = o->sheet_width > 0 ? o->sheet_width : n == 2 ? IMPOSE_A4_LONG : IMPOSE_A4_SHORT;
+    float sh = o->sheet_height > 0 ? o->sheet_height : n == 2 ? IMPOSE_A4_SHORT : IMPOSE_A4_LONG;
+    grid g = {2, n / 2, sw / 2, sh / (float)(n / 2), 0, 0, 0, 0};
+    for (int i = 0; i < doc->npages; i++)
+        if (doc->pages[i].width > g.cw + IMPOSE_EPS || doc->pages[i].height > g.ch + IMPOSE_EPS) {
+            pb_error(ctx, pos, "cannot place %d pages on a %.0f x %.0f mm sheet: page %d is "
+                     "%.1f x %.1f mm", n, sw / IMPOSE_MM, sh / IMPOSE_MM, i + 1,
+                     doc->pages[i].width / IMPOSE_MM, doc->pages[i].height / IMPOSE_MM);
+            return -1;
+        }
+    int slots = doc->npages < n ? n : (doc->npages + n - 1) / n * n;
+    r->nsheets = slots / n;
+    r->padded_pages = slots;
+    r->sheets = pb_alloc((size_t)r->nsheets * sizeof *r->sheets);
+    r->marks = dl_document_new();
+    for (int i = 0; i < r->nsheets; i++) {
+        dl_sheet *s = &r->sheets[i];
+        s->width = sw;
+        s->height = sh;
+        set_boxes(s, 0, 0, sw, sh, 0);
+        alloc_places(s, n);
+        for (int c = 0; c < n; c++) {
+            int k = i * n + c;
+            place_cell(doc, &g, s, c, c, doc->npages < n ? k % doc->npages : k < doc->npages ? k : -1);
+        }
+        add_cut_marks(dl_add_page(r->marks, sw, sh), &g, sw, sh);
+    }
+    for (int i = 0; i < r->nsheets; i++)
+        r->sheets[i].marks = &r->marks->pages[i];
+    return 0;
+}
+
+/* Frame every page of a contact sheet and number it below. */
+static void frame_pages(pb_ctx *ctx, dl_page *pg, const dl_sheet *s)
+{
+    style label = {.font_family = IMPOSE_SLUG_FONTS, .font_size = 0, .autospace = 1};
+    for (int k = 0; k < s->nplace; k++) {
+        const dl_placement *pl = &s->place[k];
+        if (pl->page < 0)
+            continue;
+        dl_box *b = &dl_add_item(pg, DL_BOX)->u.box;
+        *b = (dl_box){.x = pl->clip_x0, .y = pl->clip_y0, .w = pl->clip_x1 - pl->clip_x0,
+                      .h = pl->clip_y1 - pl->clip_y0, .stroked = 1,
+                      .stroke = {0.6f, 0.6f, 0.6f, 0}, .stroke_width = 1};
+        char num[16];
+        snprintf(num, sizeof num, "%d", pl->page + 1);
+        label.font_size = label.line_height = (pl->clip_y1 - pl->clip_y0) / 25;
+        label_add(ctx, pg, &label, num, pl->clip_x0, pl->clip_y1 + label.font_size * 1.2f,
+                  (dl_color){0.4f, 0.4f, 0.4f, 0});
+    }
+}
+
+/* Every page on as few sheets as PDF allows, spreads side by side, framed and numbered. */
+static int impose_contact(pb_ctx *ctx, const dl_document *doc, impose_result *r)
+{
+    enum { SPREADS_PER_ROW = 4, MAX_ROWS = 6 };
+    float pw = doc->pages[0].width, ph = doc->pages[0].height;
+    for (int i = 1; i < doc->npages; i++) {
+        pw = doc->pages[i].width > pw ? doc->pages[i].width : pw;
+        ph = doc->pages[i].height > ph ? doc->pages[i].height : ph;
+    }
+    float gap = pw / 8;
+    grid g = {2 * SPREADS_PER_ROW, MAX_ROWS, pw, ph, gap, gap, 0, gap};
+    int slots = doc->npages + 1;            /* page 1 is a recto: the first left slot stays empty */
+    int rows = (slots + g.cols - 1) / g.cols;
+    r->nsheets = (rows + MAX_ROWS - 1) / MAX_ROWS;
+    r->padded_pages = doc->npages;
+    r->sheets = pb_alloc((size_t)r->nsheets * sizeof *r->sheets);
+    r->marks = dl_document_new();
+    for (int i = 0; i < r->nsheets; i++) {
+        dl_sheet *s = &r->sheets[i];
+        int first = i * g.cols * MAX_ROWS, n = slots - first < g.cols * MAX_ROWS ? slots - first
+                                                                               : g.cols * MAX_ROWS;
+        int srows = (n + g.cols - 1) / g.cols;
+        s->width = 2 * gap + (float)SPREADS_PER_ROW * 2 * pw + (SPREADS_PER_ROW - 1) * gap;
+        s->height = 2 * gap + (float)srows * (ph + gap);
+        set_boxes(s, 0, 0, s->width, s->height, 0);
+        alloc_places(s, n);
+        for (int c = 0; c < n; c++) {
+            int col = c % g.cols;
+            grid cell = g;
+            cell.x0 = gap + (float)(col / 2) * (2 * pw + gap) + (float)(col % 2) * pw - (float)col * pw;
+            place_cell(doc, &cell, s, c, c, first + c - 1 < doc->npages ? first + c - 1 : -1);
+        }
+        frame_pages(ctx, dl_add_page(r->marks, s->width, s->height), s);
+    }
+    for (int i = 0; i < r->nsheets; i++)
+        r->sheets[i].marks = &r->marks->pages[i];
+    return 0;
+}
+
 /* Map the document's pages onto sheets. */
 impose_result *impose_pages(pb_ctx *ctx, const dl_document *doc, const impose_options *opts)
 {
-    static const impose_options none = {IMPOSE_NONE, 0, 0, 0, 0, NULL, NULL};
+    static const impose_options none = {.mode = IMPOSE_NONE};
     const impose_options *o = opts ? opts : &none;
     pb_pos pos = {o->output ? o->output : slug_name(o), 0, 0};
     if (doc->npages <= 0) {
@@ -281,13 +418,18 @@ impose_result *impose_pages(pb_ctx *ctx, const dl_document *doc, const impose_op
     }
     impose_result *r = pb_alloc(sizeof *r);
     r->logical_pages = doc->npages;
-    if (o->mode == IMPOSE_SADDLE) {
-        if (impose_saddle(ctx, pos, doc, o, r) != 0) {
-            impose_free(r);
-            return NULL;
-        }
-    } else {
+    int rc = 0;
+    if (o->mode == IMPOSE_SADDLE)
+        rc = impose_saddle(ctx, pos, doc, o, r);
+    else if (o->mode == IMPOSE_NUP)
+        rc = impose_nup(ctx, pos, doc, o, r);
+    else if (o->mode == IMPOSE_CONTACT)
+        rc = impose_contact(ctx, doc, r);
+    else
         impose_one_up(doc, o, r);
+    if (rc != 0) {
+        impose_free(r);
+        return NULL;
     }
     if (o->marks && !marks_fit(r)) {
         pb_warning(ctx, pos, "no room for printer's marks on a %.1f x %.1f mm sheet "
@@ -307,6 +449,8 @@ void impose_free(impose_result *r)
     if (!r)
         return;
     dl_document_free(r->marks);
+    for (int i = 0; i < r->nsheets; i++)
+        free(r->sheets[i].place);
     free(r->sheets);
     free(r);
 }

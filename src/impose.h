@@ -7,6 +7,13 @@
  *   IMPOSE_NONE    one sheet per page: the trimmed page plus its bleed, and
  *                  with marks a margin around the bleed for crop marks and a
  *                  slug line (file name and page);
+ *   IMPOSE_NUP     n pages side by side (2: across an A4 landscape sheet, 4: two
+ *                  by two on A4 portrait) with cut marks between them, for an
+ *                  office printer; a document shorter than n pages is repeated,
+ *                  so one sheet gives n copies of a one-page handout;
+ *   IMPOSE_CONTACT every page small on one sheet (more when they do not fit),
+ *                  spreads side by side as a reader sees them, each page framed
+ *                  and numbered: a proof to look at, not to print;
  *   IMPOSE_SADDLE  2-up printer's spreads for a saddle-stitched booklet: the
  *                  page count is padded with blanks at the end to a multiple
  *                  of 4 and the pages ordered so that the sheets, printed
@@ -37,7 +44,7 @@
 
 #include "dl.h"
 
-typedef enum impose_mode { IMPOSE_NONE, IMPOSE_SADDLE } impose_mode;
+typedef enum impose_mode { IMPOSE_NONE, IMPOSE_SADDLE, IMPOSE_NUP, IMPOSE_CONTACT } impose_mode;
 
 /* Crop and fold marks: gap beyond the BleedBox, length and line width (points). */
 #define IMPOSE_MM (72.0f / 25.4f)
@@ -54,6 +61,7 @@ typedef struct impose_options {
     float sheet_height;
     float creep;                /* SADDLE: shift toward the fold per paper from
                                    the outermost one, points (>= 0) */
+    int nup;                    /* NUP: pages per sheet, 2 or 4 */
     const char *slug_name;      /* file name printed in the slug line; NULL: the
                                    output's base name */
     const char *output;         /* the output file, for diagnostics; may be NULL */

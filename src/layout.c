@@ -1,91 +1,20 @@
 /* layout.c: flattening blocks into a vertical list, cutting pages, drawing them. */
-#include "layout.h"
+#include "layout_internal.h"
 #include "label.h"
 #include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum vkind { V_LINE, V_SPACE, V_OPEN, V_CLOSE, V_RULE, V_MARK, V_BREAK, V_IMAGE } vkind;
-
-/* One entry of the vertical list. */
-typedef struct vitem {
-    vkind kind;
-    float height;
-    int keep;                   /* no page break right after this item */
-    int box;                    /* OPEN/CLOSE: its box; else the innermost open box, -1 none */
-    int par, line;              /* V_LINE: which paragraph and line */
-    float x, width;             /* left edge and width of the measure (text area coordinates) */
-    const st_block *block;      /* V_MARK: the block that has the outline entry; V_RULE, V_IMAGE: its block */
-    int master;                 /* the page master in force */
-} vitem;
-
-/* A decorated box (callout, badge, …) in the vertical list. */
-typedef struct vbox {
-    const style *style;
-    float x, w;                 /* outer left edge and width */
-    int parent;                 /* enclosing box, -1 none */
-    float top_pad, bottom_pad;  /* border + padding at each edge */
-    int dl_item;                /* while drawing: index of its DL_BOX on the current page */
-    float seg_top;              /* while drawing: top of the current segment */
-    int open_top;               /* while drawing: segment continues from the previous page */
-} vbox;
-
-/* A text block after shaping and composing. */
-typedef struct vpar {
-    shaped_par *shaped;
-    composed_par *composed;
-    const style *style;
-    float indent;
-    const st_block *block;
-} vpar;
-
-/*
- * Generated text that repeats from page to page (a running head or foot):
- * shaped and composed once, then drawn again while the text stays the same.
- */
-typedef struct furniture {
-    char *text;                 /* owned; what par shows */
-    const style *style;
-    float measure;
-    vpar par;                   /* owns its shaped and composed paragraph */
-} furniture;
-
-enum { FURN_VERSO, FURN_RECTO, FURN_FOOT, NFURN };
-
-/* A running head or foot shows one line: text beyond this never fits. */
-#define FURNITURE_MAX_CHARS 400
-
-typedef struct layout {
-    pb_ctx *ctx;
-    composer *comp;
-    const st_tree *tree;
-    int n, cap;
-    vitem *items;
-    int nboxes, boxes_cap;
-    vbox *boxes;
-    int npars, pars_cap;
-    vpar *pars;
-    int cur_box;                /* innermost open box while flattening */
-    int cur_master;             /* page master in force while flattening */
-    int npages;
-    int *page_start;            /* first item of each page, after cutting */
-    furniture furn[NFURN];      /* running heads and foot, by slot */
-    int nmarks;
-    vitem *marks;               /* the V_MARK items sorted by block (par: their index) */
-    const char **page_title;    /* per page: the outline title current on it */
-    int failed;
-} layout;
-
 /* The width of the text area of page master m. */
-static float area_width(const layout *L, int m)
+float area_width(const layout *L, int m)
 {
     const style_page *pm = &L->tree->pages[m];
     return pm->width - pm->margin_inner - pm->margin_outer;
 }
 
 /* The height of the text area of page master m. */
-static float area_height(const layout *L, int m)
+float area_height(const layout *L, int m)
 {
     const style_page *pm = &L->tree->pages[m];
     return pm->height - pm->margin_top - pm->margin_bottom;
@@ -103,6 +32,7 @@ static vitem *push(layout *L, vkind kind, float height)
     it->height = height;
     it->box = L->cur_box;
     it->master = L->cur_master;
+    it->rigid = L->rigid > 0;
     return it;
 }
 
@@ -126,11 +56,11 @@ static int is_decorated(const style *s)
 }
 
 /* Open a box of outer width w at x; returns its index. */
-static int open_box(layout *L, const style *s, float x, float w)
+static int open_box(layout *L, const st_block *blk, const style *s, float x, float w)
 {
     pb_grow(&L->boxes, &L->boxes_cap, L->nboxes + 1, sizeof *L->boxes);
     int b = L->nboxes++;
-    L->boxes[b] = (vbox){.style = s, .x = x, .w = w, .parent = L->cur_box,
+    L->boxes[b] = (vbox){.style = s, .continued = blk->continued, .x = x, .w = w, .parent = L->cur_box,
                          .top_pad = s->border_width + s->padding_top,
                          .bottom_pad = s->border_width + s->padding_bottom};
     vitem *it = push(L, V_OPEN, L->boxes[b].top_pad);
@@ -188,8 +118,7 @@ static void push_lines(layout *L, int par, float x, float w, int keep_all)
         it->line = i;
         it->x = x;
         it->width = w;
-        /* no single line of a paragraph alone at a page foot or head */
-        it->keep = keep_all || (n >= 2 && (i == 0 || i == n - 2));
+        it->keep = keep_all; /* widows and orphans are the paginator's costs */
     }
 }
 
@@ -263,7 +192,7 @@ static void flatten_text(layout *L, const st_block *b, float x, float w)
     if (is_decorated(s)) {
         float bw = s->shrink_wrap ? L->pars[par].composed->max_width + inset_l + inset_r - s->margin_left - s->margin_right
                                   : w - s->margin_left - s->margin_right;
-        box = open_box(L, s, x + s->margin_left, bw);
+        box = open_box(L, b, s, x + s->margin_left, bw);
     }
     push_lines(L, par, x + inset_l, w - inset_l - inset_r, s->keep_with_next);
     if (box >= 0)
@@ -304,11 +233,13 @@ static void flatten_box(layout *L, const st_block *b, float x, float w)
     }
     int box = -1;
     if (is_decorated(s))
-        box = open_box(L, s, x + s->margin_left, w - s->margin_left - s->margin_right);
+        box = open_box(L, b, s, x + s->margin_left, w - s->margin_left - s->margin_right);
     float inset_l = s->margin_left + s->border_width + s->padding_left;
     float inset_r = s->margin_right + s->border_width + s->padding_right;
+    L->rigid += s->keep_together; /* a masthead or a figure keeps its own spacing */
     for (int i = 0; i < b->nchildren; i++)
         flatten_block(L, b->children[i], x + inset_l, w - inset_l - inset_r);
+    L->rigid -= s->keep_together;
     if (box >= 0)
         close_box(L, box);
     if (s->keep_with_next)
@@ -330,83 +261,26 @@ static void flatten_block(layout *L, const st_block *b, float x, float w)
 /* ---- pass 2: cutting pages ------------------------------------------- */
 
 /* The box that is innermost-open just before item i starts. */
-static int open_before(const layout *L, int i)
+int open_before(const layout *L, int i)
 {
     const vitem *it = &L->items[i];
     return it->kind == V_OPEN ? L->boxes[it->box].parent : it->box;
 }
 
 /* The box innermost-open just after item i. */
-static int open_after(const layout *L, int i)
+int open_after(const layout *L, int i)
 {
     const vitem *it = &L->items[i];
     return it->kind == V_CLOSE ? L->boxes[it->box].parent : it->box;
 }
 
 /* Sum of the top (or bottom) edges of box b and all that enclose it. */
-static float edges(const layout *L, int b, int top)
+float edges(const layout *L, int b, int top)
 {
     float h = 0;
     for (; b >= 0; b = L->boxes[b].parent)
         h += top ? L->boxes[b].style->padding_top : L->boxes[b].bottom_pad;
     return h;
-}
-
-/* Height from an OPEN item to its CLOSE, for keep-together. */
-static float box_height(const layout *L, int open)
-{
-    float h = 0;
-    for (int j = open; j < L->n; j++) {
-        h += L->items[j].height;
-        if (L->items[j].kind == V_CLOSE && L->items[j].box == L->items[open].box)
-            break;
-    }
-    return h;
-}
-
-/*
- * 1 when the page may break between items j-1 and j.  Spaces are looked
- * through: the space after a heading keeps with the heading.
- */
-static int may_break_before(const layout *L, int j)
-{
-    int k = j - 1;
-    while (k > 0 && L->items[k].kind == V_SPACE)
-        k--;
-    return !L->items[k].keep && L->items[j].kind != V_CLOSE && L->items[j].kind != V_SPACE;
-}
-
-/*
- * Where the page that starts at start ends: the last allowed break before
- * the first item that does not fit, or before a keep-together box that
- * would fit on a fresh page.  Always at least one item, so a block taller
- * than a page cannot loop.
- */
-static int page_end(const layout *L, int start)
-{
-    float y = edges(L, open_before(L, start), 1), bottom = area_height(L, L->items[start].master);
-    int last_ok = -1;
-    for (int j = start; j < L->n; j++) {
-        const vitem *it = &L->items[j];
-        if (it->kind == V_BREAK && j > start)
-            return j;
-        if (j > start && may_break_before(L, j))
-            last_ok = j;
-        if (it->kind == V_SPACE) {
-            y += it->height;
-            continue;
-        }
-        float after = edges(L, open_after(L, j), 0);
-        int overflow = y + it->height + after > bottom + 0.01f;
-        if (it->kind == V_OPEN && L->boxes[it->box].style->keep_together && j > start) {
-            float h = box_height(L, j);
-            overflow |= y + h + edges(L, open_before(L, j), 0) > bottom + 0.01f && h <= bottom;
-        }
-        if (overflow && j > start)
-            return last_ok > start ? last_ok : j;
-        y += it->height;
-    }
-    return L->n;
 }
 
 /* ---- pass 2: drawing ----------------------------------------------------- */
@@ -558,13 +432,23 @@ static int draw_furniture_text(layout *L, dl_page *pg, int slot, const style *s,
 }
 
 /* Open (in dl terms) every box that is open at item start, outermost first. */
-static float reopen_boxes(layout *L, dl_page *pg, int b, float top)
+static float reopen_boxes(layout *L, dl_page *pg, int b, float left, float top, float y)
 {
     if (b < 0)
-        return top;
-    float y = reopen_boxes(L, pg, L->boxes[b].parent, top);
+        return y;
+    y = reopen_boxes(L, pg, L->boxes[b].parent, left, top, y);
     begin_box(L, pg, b, y, 1);
-    return y + L->boxes[b].style->padding_top;
+    const vbox *bx = &L->boxes[b];
+    if (bx->continued) { /* "续": the box goes on from the page before */
+        float inset = bx->style->border_width + bx->style->padding_right;
+        int before = pg->n;
+        draw_text(L, pg, bx->continued, bx->continued->label, left + bx->x, bx->w - inset,
+                  top + y + bx->style->border_width + bx->continued->font_size);
+        for (int i = before; i < pg->n; i++) /* a page's furniture, not the document's text */
+            if (pg->items[i].kind == DL_GLYPHS)
+                pg->items[i].u.glyphs.added = 1;
+    }
+    return y + bx->style->padding_top;
 }
 
 /* The left margin of page number (1-based): odd pages are rectos. */
@@ -576,7 +460,7 @@ static float left_margin(const style_page *pm, int number)
 /* ---- where things land -------------------------------------------------- */
 
 /* Skip what a page must not start with: spaces and page breaks. */
-static int skip_spaces(const layout *L, int i)
+int skip_spaces(const layout *L, int i)
 {
     while (i < L->n && (L->items[i].kind == V_SPACE || L->items[i].kind == V_BREAK))
         i++;
@@ -584,7 +468,7 @@ static int skip_spaces(const layout *L, int i)
 }
 
 /* The source position of item i, or of the nearest item before it that has one. */
-static pb_pos layout_pos(const layout *L, int i)
+pb_pos layout_pos(const layout *L, int i)
 {
     for (i = i < L->n ? i : L->n - 1; i >= 0; i--) {
         const vitem *it = &L->items[i];
@@ -594,29 +478,6 @@ static pb_pos layout_pos(const layout *L, int i)
             return L->pars[it->par].block->pos;
     }
     return (pb_pos){0};
-}
-
-/* Cut the whole list into pages before drawing, so a table of contents can
- * name pages that come after it. */
-static void cut_pages(layout *L)
-{
-    int cap = 0;
-    for (int i = skip_spaces(L, 0); i < L->n || L->npages == 0;) {
-        const pb_limits *lim = &L->ctx->limits;
-        if (lim->pages > 0 && L->ctx->used.pages + L->npages >= lim->pages) {
-            pb_error(L->ctx, layout_pos(L, i), "the document runs past %d pages, the limit "
-                     "for one run (--max-pages N raises it)", lim->pages);
-            L->failed = 1;
-            return;
-        }
-        pb_grow(&L->page_start, &cap, L->npages + 2, sizeof *L->page_start);
-        L->page_start[L->npages++] = i;
-        if (i >= L->n)
-            break;
-        i = skip_spaces(L, page_end(L, i));
-    }
-    L->page_start[L->npages] = L->n;
-    L->ctx->used.pages += L->npages;
 }
 
 /* The page (0-based) holding item j: a binary search of the page starts. */
@@ -633,13 +494,20 @@ static int page_of(const layout *L, int j)
     return lo;
 }
 
+/* What vertical justification adds before item j of page p. */
+static float vj_extra(const layout *L, int p, int j)
+{
+    int kind = layout_vj_point(L, j);
+    return kind == VJ_PARAGRAPH ? L->page_stretch[2 * p] : kind == VJ_BLOCK ? L->page_stretch[2 * p + 1] : 0;
+}
+
 /* The y of item j on its page (page coordinates). */
 static float y_of(const layout *L, int j, int p)
 {
     int start = L->page_start[p];
     float y = L->tree->pages[L->items[start].master].margin_top + edges(L, open_before(L, start), 1);
     for (int i = start; i < j; i++)
-        y += L->items[i].height;
+        y += L->items[i].height + vj_extra(L, p, i + 1);
     return y;
 }
 
@@ -831,9 +699,11 @@ static int draw_page(layout *L, dl_document *doc, int p)
     pg->bleed = pm->bleed;
     draw_background(pg, pm);
     float left = left_margin(pm, p + 1), top = pm->margin_top;
-    float y = reopen_boxes(L, pg, start < L->n ? open_before(L, start) : -1, 0);
+    float y = reopen_boxes(L, pg, start < L->n ? open_before(L, start) : -1, left, top, 0);
     int rc = 0;
     for (int j = start; j < end; j++) {
+        if (j > start)
+            y += vj_extra(L, p, j); /* vertical justification */
         rc |= draw_item(L, doc, pg, &L->items[j], left, top, y);
         y += L->items[j].height;
     }
@@ -862,6 +732,7 @@ static void layout_free(layout *L)
     free(L->page_title);
     free(L->boxes);
     free(L->page_start);
+    free(L->page_stretch);
 }
 
 /* Copy the tree's metadata into the display list. */
@@ -881,7 +752,7 @@ dl_document *layout_document(pb_ctx *ctx, composer *comp, const st_tree *t)
     flatten_block(&L, t->root, 0, area_width(&L, 0));
     dl_document *doc = NULL;
     if (!L.failed)
-        cut_pages(&L);
+        paginate(&L);
     if (!L.failed) {
         index_marks(&L);
         doc = dl_document_new();

@@ -61,6 +61,10 @@ static const char USAGE[] =
     "      --sheet SIZE    sheet for --impose saddle: A4 (default, landscape), A3,\n"
     "                      or WIDTHxHEIGHTmm\n"
     "      --creep MM      shift toward the fold per sheet, from the outermost one\n"
+    "      --impose contact  every page small on one sheet, spreads side by side:\n"
+    "                      a proof to look at\n"
+    "      --nup N         N pages (2 or 4) per A4 sheet with cut marks; a one-page\n"
+    "                      document is repeated, e.g. two A5 handouts on one A4 sheet\n"
     "      --output-intent FILE  CMYK printer ICC profile for the PDF/X output intent\n"
     "                      (default: Ghostscript's default_cmyk.icc, package libgs-common)\n"
     "      --split ELEMENT one PDF per ELEMENT of the body (e.g. callout); -o is then a\n"
@@ -146,19 +150,30 @@ static int print_option(int c, const char *v, options *o)
 {
     switch (c) {
     case 'M': o->impose.marks = 1; return 0;
-    case 'I':
-        if (strcmp(v, "saddle") != 0 && strcmp(v, "none") != 0)
+    case 'I': {
+        static const char *const modes[] = {"none", "saddle", "contact", NULL};
+        static const impose_mode values[] = {IMPOSE_NONE, IMPOSE_SADDLE, IMPOSE_CONTACT};
+        for (int i = 0; modes[i]; i++)
+            if (strcmp(v, modes[i]) == 0) {
+                o->impose.mode = values[i];
+                return 0;
+            }
+        break;
+    }
+    case 'U':
+        if (strcmp(v, "2") != 0 && strcmp(v, "4") != 0)
             break;
-        o->impose.mode = strcmp(v, "saddle") == 0 ? IMPOSE_SADDLE : IMPOSE_NONE;
+        o->impose.mode = IMPOSE_NUP;
+        o->impose.nup = v[0] - '0';
         return 0;
     case 'P': o->sheet_given = 1; if (parse_sheet(v, &o->impose) == 0) return 0; break;
     case 'C': o->creep_given = 1; if (parse_creep(v, &o->impose) == 0) return 0; break;
     case 'O': o->output_intent = v; return 0;
     }
     fprintf(stderr, "paiban: error: bad value '%s' for %s (%s)\n", v,
-            c == 'I' ? "--impose" : c == 'P' ? "--sheet" : "--creep",
-            c == 'I' ? "saddle or none" : c == 'P' ? "A4, A3 or WIDTHxHEIGHTmm"
-            : "millimetres, 0 to 10");
+            c == 'I' ? "--impose" : c == 'P' ? "--sheet" : c == 'U' ? "--nup" : "--creep",
+            c == 'I' ? "saddle, contact or none" : c == 'P' ? "A4, A3 or WIDTHxHEIGHTmm"
+            : c == 'U' ? "2 or 4" : "millimetres, 0 to 10");
     return -1;
 }
 
@@ -217,8 +232,8 @@ static char *output_name(const char *pattern, int n)
 static int check_no_effect(const options *o)
 {
     const char *why = NULL;
-    if (o->impose.mode != IMPOSE_SADDLE && o->sheet_given)
-        why = "--sheet only applies with --impose saddle";
+    if (o->impose.mode != IMPOSE_SADDLE && o->impose.mode != IMPOSE_NUP && o->sheet_given)
+        why = "--sheet only applies with --impose saddle or --nup";
     else if (o->impose.mode != IMPOSE_SADDLE && o->creep_given)
         why = "--creep only applies with --impose saddle";
     else if (o->deptarget && !o->depfile)
@@ -249,6 +264,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"select", required_argument, 0, 'L'}, {"depfile", required_argument, 0, 'D'},
         {"deptarget", required_argument, 0, 'T'}, {"watch", no_argument, 0, 'W'},
         {"include-anywhere", no_argument, 0, 'A'}, {"max-pages", required_argument, 0, 'N'},
+        {"nup", required_argument, 0, 'U'},
         {0, 0, 0, 0}};
     int c;
     opterr = 0;
@@ -260,7 +276,7 @@ static int parse_args(int argc, char **argv, options *o)
         case 'F': o->fonts = optarg; break;
         case 'h': fputs(USAGE, stdout); return 1;
         case 'V': printf("paiban %s\n", PAIBAN_VERSION); return 1;
-        case 'M': case 'I': case 'P': case 'C': case 'O':
+        case 'M': case 'I': case 'P': case 'C': case 'O': case 'U':
             if (print_option(c, optarg, o) != 0)
                 return -1;
             break;

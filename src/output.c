@@ -32,7 +32,7 @@ int output_render(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc,
         pb_error(ctx, (pb_pos){name, 0, 0}, "cannot write: the document has no pages");
         return WRITER_FAILED;
     }
-    impose_options io = {IMPOSE_NONE, 0, 0, 0, 0, NULL, NULL};
+    impose_options io = {.mode = IMPOSE_NONE};
     if (opts && opts->impose)
         io = *opts->impose;
     io.output = name;

@@ -75,6 +75,8 @@ static const prop_def PROPS[] = {
     {"shrink-wrap", P_WORD, F(shrink_wrap), 0, BOOLS, 0, 0},
     {"keep-with-next", P_WORD, F(keep_with_next), 0, BOOLS, 0, 0},
     {"keep-together", P_WORD, F(keep_together), 0, BOOLS, 0, 0},
+    {"widows", P_INT, F(widows), 1, NULL, 0, 0},
+    {"orphans", P_INT, F(orphans), 1, NULL, 0, 0},
     {"outline-level", P_INT, F(outline_level), 0, NULL, 0, 0},
     {"page-break-before", P_WORD, F(page_break_before), 0, BOOLS, 0, 0},
     {"rule-above", P_LENGTH, F(rule_above), 0, NULL, R_EDGE},
@@ -310,6 +312,7 @@ static const struct page_attr {
     {"running-foot", PA_STRING, offsetof(style_page, foot)},
     {"running-foot-offset", PA_LENGTH, offsetof(style_page, foot_offset)},
     {"background", PA_COLOR, offsetof(style_page, background)},
+    {"vertical-justify", PA_BOOL, offsetof(style_page, vertical_justify)},
 };
 
 /* A page dimension: a length from 0 to PDF's largest page, 14400pt (em means nothing here). */

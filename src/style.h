@@ -66,6 +66,7 @@ typedef struct style {
     int shrink_wrap;            /* box as wide as its text, not the measure */
     int keep_with_next;         /* never break a page after this block */
     int keep_together;          /* move whole to the next page when it fits there */
+    int widows, orphans;        /* the fewest lines of a paragraph at a page's head, at its foot */
     int outline_level;          /* 0: none; 1 top level, 2 below it */
     int page_break_before;      /* start the block on a new page */
     float rule_above;           /* width of a rule above the block; 0 none */
@@ -89,6 +90,7 @@ typedef struct style_page {
     float foot_offset;          /* running foot baseline, distance above the bottom edge */
     int has_background;         /* a full-bleed page colour */
     style_color background;
+    int vertical_justify;       /* stretch the space between blocks down to the foot */
     pb_pos pos;
 } style_page;
 
@@ -119,6 +121,8 @@ typedef struct st_block {
     char *outline_title;        /* set when style->outline_level > 0 */
     int master;                 /* page master it starts (index into pages), or -1 */
     const struct st_block *target; /* toc-entry: the block it lists */
+    const style *continued;     /* ST_BOX: the style of the label on a continued part
+                                   (rule "ELEMENT.continued", its label), or NULL */
     int nspans, spans_cap;
     st_span *spans;             /* ST_TEXT */
     int nchildren, children_cap;

@@ -462,6 +462,11 @@ static st_block *box_block(walker *w, const doc_node *node, const char *parent_n
         return NULL;
     st_block *b = new_block(w, ST_BOX, node->name, node->pos, r, parent_style);
     add_badge(w, b, node);
+    const style_rule *cont = style_rule_for(w->sheet, node->name, "continued");
+    if (cont) {
+        const style *cs = style_compute(w->tree, w->sheet, cont, b->style);
+        b->continued = cs->label ? cs : NULL;
+    }
     if (add_children(w, b, node) < 0) {
         free_block(b);
         return NULL;
@@ -699,7 +704,7 @@ st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, c
         t->pages[i] = style_copy_page(&sheet->pages[i]);
     style base = {.font_family = "Noto Serif CJK SC", .font_size = 10, .line_height = 16,
                   .line_break = LINE_BREAK_STRICT, .punctuation = PUNCT_KAIMING, .autospace = 1,
-                  .hyphenate = 1};
+                  .hyphenate = 1, .widows = 2, .orphans = 2};
     const style *doc_style = style_compute(t, sheet, style_find_rule(sheet, "document"), &base);
     page_styles(&w, doc_style);
     t->lang = pb_strdup(doc_attr_get(d->root, "xml:lang"));

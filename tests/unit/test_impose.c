@@ -35,7 +35,7 @@ static dl_document *blank_doc(int n, float bleed)
 /* Saddle options on an A3 sheet (room for bleed and marks), no marks. */
 static impose_options saddle_a3(float creep)
 {
-    impose_options o = {IMPOSE_SADDLE, 0, 420 * MM, 297 * MM, creep, "t.pdf", NULL};
+    impose_options o = {.mode = IMPOSE_SADDLE, .sheet_width = 420 * MM, .sheet_height = 297 * MM, .creep = creep, .slug_name = "t.pdf"};
     return o;
 }
 
@@ -191,7 +191,7 @@ static void test_find_page(void)
     }
     CHECK(r && dl_find_sheet(r->sheets, r->nsheets, 7, NULL) == -1 && dl_find_sheet(r->sheets, r->nsheets, -1, NULL) == -1,
           "pages outside the document were found");
-    impose_options one = {IMPOSE_NONE, 0, 0, 0, 0, NULL, NULL};
+    impose_options one = {.mode = IMPOSE_NONE};
     impose_result *r1 = impose_pages(ctx, doc, &one);
     CHECK(r1 && dl_find_sheet(r1->sheets, r1->nsheets, 5, NULL) == 5, "1-up: page 5 not on sheet 5");
     impose_free(r1);
@@ -207,7 +207,7 @@ static void test_one_up(void)
     dl_document *doc = blank_doc(2, b);
     pb_ctx *ctx = pb_ctx_new(stderr);
     for (int marks = 0; marks < 2; marks++) {
-        impose_options o = {IMPOSE_NONE, marks, 0, 0, 0, "one.pdf", NULL};
+        impose_options o = {.mode = IMPOSE_NONE, .marks = marks, .slug_name = "one.pdf"};
         impose_result *r = impose_pages(ctx, doc, &o);
         float off = b + (marks ? IMPOSE_MARK_MARGIN : 0);
         CHECK(r && r->nsheets == 2 && r->padded_pages == 2, "1-up: %d sheets", r ? r->nsheets : -1);
@@ -293,7 +293,7 @@ static void test_marks(void)
         check_marks(&r->sheets[3], 10, "t.pdf \xc2\xb7 sheet 2 back \xc2\xb7 pages 4 | 5");
     }
     impose_free(r);
-    impose_options one = {IMPOSE_NONE, 1, 0, 0, 0, "one.pdf", NULL};
+    impose_options one = {.mode = IMPOSE_NONE, .marks = 1, .slug_name = "one.pdf"};
     r = impose_pages(ctx, doc, &one);
     if (r && r->sheets[2].marks)
         check_marks(&r->sheets[2], 8, "one.pdf \xc2\xb7 page 3 of 5");
@@ -309,7 +309,7 @@ static void test_small_sheet(void)
     capture c;
     pb_ctx *ctx = capture_start(&c);
     dl_document *doc = blank_doc(4, 3 * MM);
-    impose_options o = {IMPOSE_SADDLE, 1, 0, 0, 0, "a4.pdf", NULL};
+    impose_options o = {.mode = IMPOSE_SADDLE, .marks = 1, .slug_name = "a4.pdf"};
     impose_result *r = impose_pages(ctx, doc, &o);
     const char *msg = capture_text(&c);
     CHECK(r != NULL, "A4 saddle failed: %s", msg);

@@ -640,8 +640,8 @@ static void test_page_boxes(const env *e)
 {
     char path[256], out[4096];
     dl_document *doc = bleed_document(e, 2);
-    impose_options marks = {IMPOSE_NONE, 1, 0, 0, 0, "boxes.pdf", NULL};
-    impose_options saddle = {IMPOSE_SADDLE, 1, 420 * MM, 297 * MM, 0, "boxes.pdf", NULL};
+    impose_options marks = {.mode = IMPOSE_NONE, .marks = 1, .slug_name = "boxes.pdf"};
+    impose_options saddle = {.mode = IMPOSE_SADDLE, .marks = 1, .sheet_width = 420 * MM, .sheet_height = 297 * MM, .slug_name = "boxes.pdf"};
     path_in(e, "boxes-1up.pdf", path, sizeof path);
     if (write_with(e, doc, path, NULL, 0) == 0 && sh(out, sizeof out, "pdfinfo -box '%s'", path) == 0) {
         check_box(out, "MediaBox:", 0, 0, 436.54, 612.28);
@@ -674,7 +674,7 @@ static void test_bleed_drawing(const env *e)
     char *out = pb_alloc(size);
     double off = BLEED + IMPOSE_MARK_MARGIN, x = -1, y = -1;
     dl_document *doc = bleed_document(e, 1);
-    impose_options marks = {IMPOSE_NONE, 1, 0, 0, 0, "bleed.pdf", NULL};
+    impose_options marks = {.mode = IMPOSE_NONE, .marks = 1, .slug_name = "bleed.pdf"};
     path_in(e, "bleed.pdf", path, sizeof path);
     if (write_with(e, doc, path, &marks, 0) == 0) {
         CHECK(sh(out, size, "mutool draw -q -F stext -o - '%s' 2>&1", path) == 0 &&
@@ -702,7 +702,7 @@ static void test_saddle_clip(const env *e)
 {
     char path[256];
     dl_document *doc = bleed_document(e, 2);
-    impose_options saddle = {IMPOSE_SADDLE, 0, 420 * MM, 297 * MM, 0, "fold.pdf", NULL};
+    impose_options saddle = {.mode = IMPOSE_SADDLE, .sheet_width = 420 * MM, .sheet_height = 297 * MM, .slug_name = "fold.pdf"};
     double x0 = (420 * MM - 2 * A5_W) / 2, fold = x0 + A5_W, y = (297 * MM - A5_H) / 2 + 120;
     path_in(e, "fold.pdf", path, sizeof path);
     if (write_with(e, doc, path, &saddle, 0) == 0) {
@@ -738,7 +738,7 @@ static void test_cmyk(const env *e)
     dl_page *pg = dl_add_page(doc, A5_W, A5_H);
     test_add_text(pg, e->serif, 12, "灰色", 50, 100)->color = (dl_color){0.2f, 0.2f, 0.2f, 0};
     *(&dl_add_item(pg, DL_RULE)->u.rule) = (dl_rule){50, 300, 300, 300, 2, {1, 0, 0, 0}};
-    impose_options marks = {IMPOSE_NONE, 1, 0, 0, 0, "cmyk.pdf", NULL};
+    impose_options marks = {.mode = IMPOSE_NONE, .marks = 1, .slug_name = "cmyk.pdf"};
     path_in(e, "cmyk.pdf", path, sizeof path);
     if (write_with(e, doc, path, &marks, 0) == 0 && page_content(path, 1, out, size) == 0) {
         CHECK(strstr(out, "\n0 0 0 0.8 k\n") != NULL, "grey text not K only:\n%.400s", out);
@@ -978,7 +978,7 @@ static void test_links(const env *e)
         CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/Pages/Kids/1/Annots/1/Dest",
                  path) == 0 && strstr(out, want), "link target: %s, want %s", out, want);
     }
-    impose_options saddle = {IMPOSE_SADDLE, 0, 420 * MM, 297 * MM, 0, "links.pdf", NULL};
+    impose_options saddle = {.mode = IMPOSE_SADDLE, .sheet_width = 420 * MM, .sheet_height = 297 * MM, .slug_name = "links.pdf"};
     if (write_with(e, doc, path, &saddle, 0) == 0) {
         for (int s = 1; s <= 2; s++)
             CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/Pages/Kids/%d/Annots", path,
