@@ -239,8 +239,7 @@ static void page_stretch(layout *L, const measure *m, int p)
                     skip_spaces(L, e) >= L->n;
     for (int k = s; k < e && !flow_ends; k++)
         flow_ends = L->items[k].kind == V_BREAK;
-    const style_page *pm = &L->tree->pages[L->items[s < L->n ? s : 0].master];
-    if (flow_ends || !pm->vertical_justify || s >= L->n)
+    if (flow_ends || s >= L->n || !L->tree->pages[L->items[s].master].vertical_justify)
         return;
     double empty = area_height(L, L->items[s].master) - page_height(L, m, s, e);
     share_stretch(m, s, m->content_end[e], empty, L->tree->root->style->line_height,
