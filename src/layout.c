@@ -33,15 +33,17 @@ static vitem *push(layout *L, vkind kind, float height)
     it->box = L->cur_box;
     it->master = L->cur_master;
     it->rigid = L->rigid > 0;
+    it->floated = L->floating;
     return it;
 }
 
-/* Add vertical space; adjacent spaces collapse to the larger, as in CSS. */
+/* Add vertical space; adjacent spaces collapse to the larger, as in CSS, except across
+ * the edge of a floating block, which takes its own spaces with it. */
 static void push_space(layout *L, float h)
 {
     if (h <= 0)
         return;
-    if (L->n && L->items[L->n - 1].kind == V_SPACE) {
+    if (L->n && L->items[L->n - 1].kind == V_SPACE && L->items[L->n - 1].floated == L->floating) {
         if (L->items[L->n - 1].height < h)
             L->items[L->n - 1].height = h;
         return;
@@ -224,6 +226,12 @@ static void flatten_box(layout *L, const st_block *b, float x, float w)
 {
     const style *s = b->style;
     break_before(L, b, &x, &w);
+    /* a float is one piece at the top level: inside a drawn box it could not leave the box */
+    int floats = s->float_to != FLOAT_NONE && L->cur_box < 0 && !L->floating;
+    if (floats) {
+        L->floating = s->float_to;
+        L->rigid++;
+    }
     push_space(L, s->space_before);
     push_rule_above(L, b, x, w);
     if (b->outline_title) {
@@ -245,6 +253,10 @@ static void flatten_box(layout *L, const st_block *b, float x, float w)
     if (s->keep_with_next)
         keep_last_item(L);
     push_space(L, s->space_after);
+    if (floats) {
+        L->floating = FLOAT_NONE;
+        L->rigid--;
+    }
 }
 
 /* Flatten any block. */
@@ -501,13 +513,74 @@ static float vj_extra(const layout *L, int p, int j)
     return kind == VJ_PARAGRAPH ? L->page_stretch[2 * p] : kind == VJ_BLOCK ? L->page_stretch[2 * p + 1] : 0;
 }
 
+/*
+ * Place the items of page p in group (FLOAT_NONE: the running flow) from y:
+ * ys[j - start] is item j's y in the text area.  Spaces before the group's
+ * first item are dropped, as at the head of a page; the flow gets vertical
+ * justification.  floats: the page sets floats apart (else all is flow).
+ * Returns the y below the group's last item.
+ */
+static float place_group(const layout *L, int p, int group, int floats, float y, float *ys)
+{
+    int start = L->page_start[p], end = L->page_start[p + 1], begun = 0;
+    for (int j = start; j < end; j++) {
+        const vitem *it = &L->items[j];
+        if ((floats ? it->floated : FLOAT_NONE) != group)
+            continue;
+        if (group == FLOAT_NONE && j > start)
+            y += vj_extra(L, p, j);
+        ys[j - start] = y;
+        if (begun || it->kind != V_SPACE)
+            y += it->height;
+        begun |= it->kind != V_SPACE;
+    }
+    return y;
+}
+
+/* Height of page p's bottom floats, from their first item to their last that is not a space. */
+static float bottom_floats_height(const layout *L, int p)
+{
+    float h = 0, spaces = 0;
+    for (int j = L->page_start[p]; j < L->page_start[p + 1]; j++) {
+        const vitem *it = &L->items[j];
+        if (it->floated != FLOAT_BOTTOM)
+            continue;
+        if (it->kind == V_SPACE) {
+            spaces += h > 0 ? it->height : 0;
+        } else {
+            h += spaces + it->height;
+            spaces = 0;
+        }
+    }
+    return h;
+}
+
+/*
+ * Where each item of page p goes (ys[j - page_start[p]], text-area y), the
+ * flow starting at y0: top floats first, then the flow, then the bottom
+ * floats with their last line on the foot of the text area.  A page that
+ * begins inside a box (a callout going on from the page before) keeps its
+ * items in flow order: a float cannot go above that box's continued top.
+ */
+static void place_page(const layout *L, int p, float y0, float *ys)
+{
+    int start = L->page_start[p];
+    int floats = start < L->n && open_before(L, start) < 0;
+    float y = floats ? place_group(L, p, FLOAT_TOP, 1, y0, ys) : y0;
+    place_group(L, p, FLOAT_NONE, floats, y, ys);
+    if (floats && start < L->n)
+        place_group(L, p, FLOAT_BOTTOM, 1, area_height(L, L->items[start].master) -
+                    bottom_floats_height(L, p), ys);
+}
+
 /* The y of item j on its page (page coordinates). */
 static float y_of(const layout *L, int j, int p)
 {
     int start = L->page_start[p];
-    float y = L->tree->pages[L->items[start].master].margin_top + edges(L, open_before(L, start), 1);
-    for (int i = start; i < j; i++)
-        y += L->items[i].height + vj_extra(L, p, i + 1);
+    float *ys = pb_alloc(sizeof *ys * (size_t)(L->page_start[p + 1] - start + 1));
+    place_page(L, p, edges(L, open_before(L, start), 1), ys);
+    float y = L->tree->pages[L->items[start].master].margin_top + ys[j - start];
+    free(ys);
     return y;
 }
 
@@ -699,15 +772,14 @@ static int draw_page(layout *L, dl_document *doc, int p)
     pg->bleed = pm->bleed;
     draw_background(pg, pm);
     float left = left_margin(pm, p + 1), top = pm->margin_top;
-    float y = reopen_boxes(L, pg, start < L->n ? open_before(L, start) : -1, left, top, 0);
+    float y0 = reopen_boxes(L, pg, start < L->n ? open_before(L, start) : -1, left, top, 0);
+    float *ys = pb_alloc(sizeof *ys * (size_t)(L->page_start[p + 1] - start + 1));
+    place_page(L, p, y0, ys);
     int rc = 0;
-    for (int j = start; j < end; j++) {
-        if (j > start)
-            y += vj_extra(L, p, j); /* vertical justification */
-        rc |= draw_item(L, doc, pg, &L->items[j], left, top, y);
-        y += L->items[j].height;
-    }
-    float bottom = y;
+    for (int j = start; j < end; j++)
+        rc |= draw_item(L, doc, pg, &L->items[j], left, top, ys[j - start]);
+    float bottom = end > start ? ys[end - 1 - start] + L->items[end - 1].height : y0;
+    free(ys);
     for (int b = end > start ? open_after(L, end - 1) : -1; b >= 0; b = L->boxes[b].parent) {
         bottom += L->boxes[b].bottom_pad - L->boxes[b].style->border_width;
         end_box(L, pg, b, bottom, left, top, 1);

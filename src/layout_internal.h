@@ -26,6 +26,7 @@ typedef struct vitem {
     const st_block *block;      /* V_MARK: the block that has the outline entry; V_RULE, V_IMAGE: its block */
     int master;                 /* the page master in force */
     int rigid;                  /* inside a block kept together: no vertical justification */
+    int floated;                /* FLOAT_TOP, FLOAT_BOTTOM: part of a block set at that edge of its page */
 } vitem;
 
 /* A decorated box (callout, badge, …) in the vertical list. */
@@ -78,6 +79,7 @@ typedef struct layout {
     int cur_box;                /* innermost open box while flattening */
     int cur_master;             /* page master in force while flattening */
     int rigid;                  /* depth of kept-together blocks being flattened */
+    int floating;               /* while flattening a floating block: its FLOAT_* */
     int npages;
     int *page_start;            /* first item of each page, after cutting */
     float *page_stretch;        /* [2p], [2p+1]: what each place between paragraphs and

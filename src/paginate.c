@@ -17,11 +17,18 @@
  * on the foot; the line pitch inside a paragraph never changes, so the
  * grid of a Chinese page is kept within each paragraph.  The cost counts
  * what that stretch cannot absorb.
+ *
+ * A float (a block styled float="top" or "bottom") that the cut sends whole
+ * to the next page leaves room behind it; the text that follows it fills
+ * that room, as a figure's text does in a book: the float moves after that
+ * text in the list, so it heads (or ends) the next page, and the pages are
+ * cut again.
  */
 #include "layout_internal.h"
 
 #include <float.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Costs, in the units of one line of empty space squared times 100. */
 #define FOOT_WEIGHT 100.0           /* (empty lines)^2 x this */
@@ -29,11 +36,14 @@
 #define WIDOW_COST 5000.0           /* a paragraph's line alone at a page head or foot */
 #define SPLIT_COST 1500.0           /* a box kept together is split (about 4 lines empty) */
 #define KEEP_COST 1e7               /* a heading or title parted from what follows */
+#define FLOAT_SPLIT_COST 1e9        /* a float is split: only one taller than a page is */
 #define FOOT_TOLERATED 3.0          /* lines a page may leave empty before it gets expensive */
 #define OVER_WEIGHT 10000.0         /* per line empty beyond that: splitting a box is cheaper */
 /* How far each place may grow, in body lines: between blocks, between paragraphs. */
 #define VJ_BLOCK_LINES 3.0f
 #define VJ_PARAGRAPH_LINES 0.25f
+/* How often the text after floats may be moved up before the pages are final. */
+#define MAX_FLOAT_ROUNDS 4
 
 /* Prefix sums over the vertical list, to measure any page in O(1). */
 typedef struct measure {
@@ -55,8 +65,8 @@ static int kept(const layout *L, int e)
 int layout_vj_point(const layout *L, int j)
 {
     const vitem *a = &L->items[j - 1], *b = &L->items[j];
-    if (b->kind == V_SPACE || b->kind == V_CLOSE || b->kind == V_BREAK)
-        return VJ_NONE; /* a mark (an outline entry) may be the place: its block follows */
+    if (b->kind == V_SPACE || b->kind == V_CLOSE || b->kind == V_BREAK || a->floated || b->floated)
+        return VJ_NONE; /* a float leaves its place in the flow: no space is added beside it */ /* a mark (an outline entry) may be the place: its block follows */
     /* a box (a callout) keeps its own spacing, and a heading stays with its text */
     if (open_before(L, j) >= 0 || kept(L, j) || b->rigid)
         return VJ_NONE;
@@ -137,7 +147,8 @@ static double break_cost(const layout *L, int e)
     while (k > 0 && L->items[k].kind == V_SPACE)
         k--;
     int splits = splits_kept_box(L, e) || (L->items[e].rigid && L->items[k].rigid);
-    return c + widow_cost(L, e) + (splits ? SPLIT_COST : 0);
+    int splits_float = L->items[e].floated && L->items[e].floated == L->items[k].floated;
+    return c + widow_cost(L, e) + (splits ? SPLIT_COST : 0) + (splits_float ? FLOAT_SPLIT_COST : 0);
 }
 
 /*
@@ -246,8 +257,8 @@ static void page_stretch(layout *L, const measure *m, int p)
                   &L->page_stretch[2 * p], &L->page_stretch[2 * p + 1]);
 }
 
-/* Cut the list into pages; sets page_start, npages, page_stretch. */
-void paginate(layout *L)
+/* Cut the list into pages once; sets page_start, npages, page_stretch. */
+static void cut_pages(layout *L)
 {
     const pb_limits *lim = &L->ctx->limits;
     int first = skip_spaces(L, 0);
@@ -280,4 +291,114 @@ void paginate(layout *L)
     free(d.cost);
     free(d.from);
     measure_free(&m);
+}
+
+/* Where the float that page start s begins with begins (its own spaces before s
+ * included), or -1 when the page does not begin a float. */
+static int float_starting_at(const layout *L, int s)
+{
+    if (s >= L->n || !L->items[s].floated)
+        return -1;
+    int g = s;
+    while (g > 0 && L->items[g - 1].kind == V_SPACE && L->items[g - 1].floated == L->items[s].floated)
+        g--;
+    if (g == 0 || L->items[g - 1].kind == V_BREAK || L->items[g - 1].floated == L->items[s].floated)
+        return -1;
+    return g;
+}
+
+/* The first item after the float that begins at f. */
+static int float_end(const layout *L, int f)
+{
+    int e = f;
+    while (e < L->n && L->items[e].floated == L->items[f].floated)
+        e++;
+    return e;
+}
+
+/*
+ * The end of the longest run of text from item from that is no taller than
+ * room and may stand before a float: whole boxes only, no outline mark (the
+ * outline keeps the document's order), no float, no forced break; it ends
+ * after a line, image or box.  from itself when there is none.
+ */
+static int text_to_pull(const layout *L, int from, double room)
+{
+    int depth = 0, best = from;
+    double h = 0;
+    for (int i = from; i < L->n; i++) {
+        const vitem *it = &L->items[i];
+        if (it->floated || it->kind == V_MARK || it->kind == V_BREAK || (h += it->height) > room)
+            break;
+        depth += it->kind == V_OPEN ? 1 : it->kind == V_CLOSE ? -1 : 0;
+        if (depth < 0)
+            break;
+        if (depth == 0 && !it->keep && (it->kind == V_LINE || it->kind == V_CLOSE || it->kind == V_IMAGE))
+            best = i + 1;
+    }
+    return best;
+}
+
+/* Move items [b, c) before [a, b). */
+static void rotate_items(layout *L, int a, int b, int c)
+{
+    size_t head = sizeof(vitem) * (size_t)(b - a), tail = sizeof(vitem) * (size_t)(c - b);
+    vitem *tmp = pb_alloc(head);
+    memcpy(tmp, &L->items[a], head);
+    memmove(&L->items[a], &L->items[b], tail);
+    memcpy(&L->items[a + (c - b)], tmp, head);
+    free(tmp);
+}
+
+/* The empty space on page p below its items before e (no vertical justification). */
+static double room_above(const layout *L, int p, int e)
+{
+    int s = L->page_start[p];
+    double h = edges(L, open_before(L, s), 1);
+    for (int i = s; i < e; i++)
+        h += L->items[i].height;
+    return area_height(L, L->items[s].master) - h;
+}
+
+/* Let the text after each float sent to the next page fill the page it left; 1 when any moved. */
+static int defer_floats(layout *L)
+{
+    int moved = 0, changed_until = 0; /* page starts before this index are stale */
+    for (int p = 0; p + 1 < L->npages; p++) {
+        int f = L->page_start[p] < changed_until ? -1 : float_starting_at(L, L->page_start[p + 1]);
+        if (f < 0 || L->items[f - 1].master != L->items[f].master)
+            continue;
+        int end = float_end(L, f), from = end;
+        while (from < L->n && L->items[from].kind == V_SPACE && !L->items[from].floated)
+            from++;     /* spaces stay after the float, where a page head drops them */
+        int to = text_to_pull(L, from, room_above(L, p, f));
+        if (to > from) {
+            rotate_items(L, f, from, to);
+            moved = 1;
+            changed_until = to;
+        }
+    }
+    return moved;
+}
+
+/* Forget a cut, to cut again. */
+static void forget_pages(layout *L)
+{
+    L->ctx->used.pages -= L->npages;
+    free(L->page_start);
+    free(L->page_stretch);
+    L->page_start = NULL;
+    L->page_stretch = NULL;
+    L->npages = 0;
+}
+
+/* Cut the list into pages; sets page_start, npages, page_stretch. */
+void paginate(layout *L)
+{
+    for (int round = 0;; round++) {
+        cut_pages(L);
+        if (L->failed || round == MAX_FLOAT_ROUNDS || !defer_floats(L))
+            return;
+        forget_pages(L);
+    }
 }

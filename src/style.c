@@ -36,6 +36,7 @@ static const char *const BOOLS[] = {"no", "yes", NULL};
 static const char *const LINE_BREAKS[] = {"strict", "normal", "loose", "gb", NULL};
 static const char *const PUNCT_STYLES[] = {"kaiming", "quanjiao", "banjiao", NULL};
 static const char *const MISSING_GLYPH[] = {"warning", "error", NULL};
+static const char *const FLOATS[] = {"none", "top", "bottom", NULL}; /* FLOAT_* */
 
 /*
  * Every style property.  A P_STRING field is a char * that a computed style
@@ -75,6 +76,7 @@ static const prop_def PROPS[] = {
     {"shrink-wrap", P_WORD, F(shrink_wrap), 0, BOOLS, 0, 0},
     {"keep-with-next", P_WORD, F(keep_with_next), 0, BOOLS, 0, 0},
     {"keep-together", P_WORD, F(keep_together), 0, BOOLS, 0, 0},
+    {"float", P_WORD, F(float_to), 0, FLOATS, 0, 0},
     {"widows", P_INT, F(widows), 1, NULL, 0, 0},
     {"orphans", P_INT, F(orphans), 1, NULL, 0, 0},
     {"outline-level", P_INT, F(outline_level), 0, NULL, 0, 0},
@@ -444,8 +446,8 @@ static int check_reference(pb_ctx *ctx, const doc_node *el, const char *attr, in
         return 0;
     for (int i = 0; i < el->nattrs; i++)
         if (strcmp(el->attrs[i].name, attr) == 0)
-            pb_error(ctx, el->attrs[i].pos, "<%s>: %s '%s' is not defined in the style sheet",
-                     el->name, what, v);
+            pb_error(ctx, el->attrs[i].pos, "<%s %s=\"…\">: %s '%s' is not defined in the style sheet",
+                     el->name, attr, what, v);
     return -1;
 }
 
@@ -463,22 +465,26 @@ static int check_part_item(pb_ctx *ctx, const style_sheet *sh, const doc_node *e
                      "subject, source");
             bad = 1;
         }
-    } else if (strcmp(el->name, "toc") != 0 && strcmp(el->name, "text") != 0) {
+    } else if (strcmp(el->name, "toc") == 0) {
+        const char *cur = doc_attr_get(el, "current-style");
+        bad |= check_reference(ctx, el, "current-style", !cur || style_find_rule(sh, cur), "style") < 0;
+    } else if (strcmp(el->name, "text") != 0) {
         pb_error(ctx, el->pos, "unknown element <%s> in <part>; expected <field>, <text> or <toc>", el->name);
         bad = 1;
     }
     return bad ? -1 : 0;
 }
 
-/* Check the <front> element: parts on known page masters holding known items. */
-static int check_front(pb_ctx *ctx, const style_sheet *sh, const doc_node *front)
+/* Check a <front> or <back> element: parts on known page masters holding known items. */
+static int check_matter(pb_ctx *ctx, const style_sheet *sh, const doc_node *matter)
 {
     int bad = 0;
-    for (const doc_node *part = front->first; part; part = part->next) {
+    for (const doc_node *part = matter ? matter->first : NULL; part; part = part->next) {
         if (part->kind != DOC_ELEMENT)
             continue;
         if (strcmp(part->name, "part") != 0) {
-            pb_error(ctx, part->pos, "unknown element <%s> in <front>; expected <part>", part->name);
+            pb_error(ctx, part->pos, "unknown element <%s> in <%s>; expected <part>", part->name,
+                     matter->name);
             bad = 1;
             continue;
         }
@@ -525,9 +531,11 @@ static int read_sheet(pb_ctx *ctx, style_sheet *sh, const doc_node *root)
             bad |= add_page(ctx, sh, el) < 0;
         } else if (strcmp(el->name, "front") == 0 && !sh->front) {
             sh->front = el;
+        } else if (strcmp(el->name, "back") == 0 && !sh->back) {
+            sh->back = el;
         } else {
-            pb_error(ctx, el->pos, "unknown style sheet element <%s>; expected <page>, <style> "
-                     "or one <front>", el->name);
+            pb_error(ctx, el->pos, "unknown style sheet element <%s>; expected <page>, <style>, "
+                     "one <front> or one <back>", el->name);
             bad = 1;
         }
     }
@@ -537,7 +545,7 @@ static int read_sheet(pb_ctx *ctx, style_sheet *sh, const doc_node *root)
     }
     if (bad || check_parents(ctx, sh) < 0)
         return -1;
-    return sh->front ? check_front(ctx, sh, sh->front) : 0;
+    return check_matter(ctx, sh, sh->front) | check_matter(ctx, sh, sh->back);
 }
 
 /*

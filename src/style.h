@@ -39,6 +39,9 @@ typedef enum style_line_break {
 /* Punctuation width style: 开明式, 全角式, 半角式. */
 typedef enum style_punct { PUNCT_KAIMING, PUNCT_QUANJIAO, PUNCT_BANJIAO } style_punct;
 
+/* Where a floating block goes on its page (the float property). */
+enum { FLOAT_NONE, FLOAT_TOP, FLOAT_BOTTOM };
+
 /* Computed style: every length in points. */
 typedef struct style {
     char *font_family;          /* comma-separated fallback chain */
@@ -66,6 +69,7 @@ typedef struct style {
     int shrink_wrap;            /* box as wide as its text, not the measure */
     int keep_with_next;         /* never break a page after this block */
     int keep_together;          /* move whole to the next page when it fits there */
+    int float_to;               /* FLOAT_TOP, FLOAT_BOTTOM: set at that edge of its page */
     int widows, orphans;        /* the fewest lines of a paragraph at a page's head, at its foot */
     int outline_level;          /* 0: none; 1 top level, 2 below it */
     int page_break_before;      /* start the block on a new page */

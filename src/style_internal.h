@@ -30,6 +30,7 @@ struct style_sheet {
     int npages, pages_cap;
     style_page *pages;          /* pages[0] is the default master */
     const doc_node *front;      /* the <front> element, in source; may be NULL */
+    const doc_node *back;       /* the <back> element (parts after the body); may be NULL */
 };
 
 /* Index of value in a NULL-terminated word list, or -1. */

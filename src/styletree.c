@@ -3,8 +3,9 @@
  *
  * Walks the document, gives every block its computed style (style.c does
  * the computing), turns inline markup into spans, generates badges and
- * labels, probes images, and builds the front matter parts (cover, title
- * page, contents) that the style sheet's <front> describes.
+ * labels, probes images, and builds the parts that the style sheet's
+ * <front> (cover, title page, contents) and <back> (after the body)
+ * describe.
  */
 #include "files.h"
 #include "image.h"
@@ -71,6 +72,7 @@ typedef struct walker {
     const style_sheet *sheet;
     const doc *doc;             /* its root_dir confines the images it names */
     st_tree *tree;
+    const doc_node *only;       /* the element typeset alone (a handout), or NULL */
 } walker;
 
 static const char *const TEXT_ELEMENTS[] = {
@@ -79,34 +81,43 @@ static const char *const INLINE_ELEMENTS[] = {"em", "strong", NULL};
 static const char *const BOX_ELEMENTS[] = {
     "body", "section", "callout", "figure", "titleblock", "list", NULL};
 
-/* The rule for node, honouring its style="" attribute; reports unknown names. */
+/* The rule for node, honouring its style="" attribute; NULL when there is none. */
+static const style_rule *rule_for_node(const walker *w, const doc_node *node, const char *parent_name)
+{
+    const char *named = doc_attr_get(node, "style");
+    return named ? style_find_rule(w->sheet, named) : style_rule_for(w->sheet, parent_name, node->name);
+}
+
+/* The rule for node as rule_for_node finds it; reports a style="" that names nothing. */
 static int lookup_rule(walker *w, const doc_node *node, const char *parent_name,
                        const style_rule **out)
 {
     const char *named = doc_attr_get(node, "style");
-    if (named) {
-        *out = style_find_rule(w->sheet, named);
-        if (!*out) {
-            pb_error(w->ctx, node->pos, "style '%s' is not defined in the style sheet", named);
-            return -1;
-        }
-        return 0;
+    *out = rule_for_node(w, node, parent_name);
+    if (named && !*out) {
+        pb_error(w->ctx, node->pos, "style '%s' is not defined in the style sheet", named);
+        return -1;
     }
-    *out = style_rule_for(w->sheet, parent_name, node->name);
     return 0;
 }
 
-/* A new block of kind for node, styled by rule under parent_style. */
-static st_block *new_block(walker *w, st_kind kind, const char *role, pb_pos pos,
-                           const style_rule *r, const style *parent_style)
+/* A new block of kind for node in style st (computed already). */
+static st_block *styled_block(st_kind kind, const char *role, pb_pos pos, const style *st)
 {
     st_block *b = pb_alloc(sizeof *b);
     b->kind = kind;
     b->role = role;
     b->pos = pos;
     b->master = -1;
-    b->style = style_compute(w->tree, w->sheet, r, parent_style);
+    b->style = st;
     return b;
+}
+
+/* A new block of kind for node, styled by rule under parent_style. */
+static st_block *new_block(walker *w, st_kind kind, const char *role, pb_pos pos,
+                           const style_rule *r, const style *parent_style)
+{
+    return styled_block(kind, role, pos, style_compute(w->tree, w->sheet, r, parent_style));
 }
 
 /* Append child to box. */
@@ -261,6 +272,18 @@ static char *block_plain_text(const st_block *b)
     return out;
 }
 
+/* A badge's text and a title joined as the outline shows them; frees both. */
+static char *badge_and_title(char *badge, char *title)
+{
+    if (!badge)
+        return title;
+    char *both = pb_alloc(strlen(badge) + strlen(title) + 2);
+    sprintf(both, title[0] ? "%s %s" : "%s", badge, title);
+    free(badge);
+    free(title);
+    return both;
+}
+
 /*
  * Outline title of a box: its first text child's text, after any badge.
  * A box whose title text is empty (a draft heading) gets no entry in the
@@ -274,14 +297,8 @@ static void set_outline_title(walker *w, st_block *box)
             title_block = box->children[i];
     char *title = title_block ? block_plain_text(title_block) : pb_strdup("");
     pb_pos where = title_block ? title_block->pos : box->pos;
-    if (box->nchildren && strcmp(box->children[0]->role, "badge") == 0) {
-        char *badge = block_plain_text(box->children[0]);
-        char *both = pb_alloc(strlen(badge) + strlen(title) + 2);
-        sprintf(both, title[0] ? "%s %s" : "%s", badge, title);
-        free(badge);
-        free(title);
-        title = both;
-    }
+    if (box->nchildren && strcmp(box->children[0]->role, "badge") == 0)
+        title = badge_and_title(block_plain_text(box->children[0]), title);
     if (title[0]) {
         box->outline_title = title;
         return;
@@ -434,20 +451,29 @@ static int add_children(walker *w, st_block *box, const doc_node *node)
     return bad ? -1 : 0;
 }
 
+/*
+ * The text of the number badge of node (a box styled box_style) and, in
+ * *badge_style, its style: the label of rule "NAME.badge" with {n} the
+ * node's number=.  NULL when the node has no number or the rule no label.
+ */
+static char *badge_text(walker *w, const doc_node *node, const style *box_style,
+                        const style **badge_style)
+{
+    const style_rule *r = style_rule_for(w->sheet, node->name, "badge");
+    if (!doc_attr_get(node, "number") || !r)
+        return NULL;
+    *badge_style = style_compute(w->tree, w->sheet, r, box_style);
+    return (*badge_style)->label ? expand_label((*badge_style)->label, style_part_number(node)) : NULL;
+}
+
 /* Add a callout's number badge when its style gives a label. */
 static void add_badge(walker *w, st_block *box, const doc_node *node)
 {
-    const char *number = doc_attr_get(node, "number");
-    const style_rule *r = style_rule_for(w->sheet, node->name, "badge");
-    if (!number || !r)
+    const style *st;
+    char *label = badge_text(w, node, box->style, &st);
+    if (!label)
         return;
-    st_block *b = new_block(w, ST_TEXT, "badge", node->pos, r, box->style);
-    if (!b->style->label) {
-        free_block(b);
-        return;
-    }
-    long n = strtol(number, NULL, 10); /* the schema made it a positive integer */
-    char *label = expand_label(b->style->label, n > 0 && n <= INT_MAX ? (int)n : 0);
+    st_block *b = styled_block(ST_TEXT, "badge", node->pos, st);
     add_span(b, label, strlen(label), b->style, node->pos);
     free(label);
     add_child(box, b);
@@ -515,7 +541,7 @@ static void read_metadata(st_tree *t, const doc_node *meta)
         strcat(strcat(t->author, i ? "、" : ""), t->publishers[i]);
 }
 
-/* ---- front matter (the style sheet's <front>) ------------------------------ */
+/* ---- front and back matter (the style sheet's <front> and <back>) --------- */
 
 /* The text of a metadata field other than the publishers, or NULL. */
 static const char *field_value(const st_tree *t, const char *name)
@@ -557,21 +583,93 @@ static const style_rule *named_rule(const style_sheet *sh, const doc_node *el)
     return name ? style_find_rule(sh, name) : NULL;
 }
 
-/* Add a table-of-contents entry for every block below b that has an outline title. */
-static void add_toc_entries(walker *w, st_block *toc, const st_block *b, const char *entry_style)
+/* What a <toc> of the style sheet asks for. */
+typedef struct toc_spec {
+    const char *entry_style;    /* entry-style=: entries use NAME-LEVEL, else NAME */
+    const char *current_style;  /* current-style=: the entry of the element typeset alone */
+    const char *element;        /* element=: list only these elements, or NULL for all */
+} toc_spec;
+
+/* Append to toc an entry reading title for an element at outline level; target is
+ * the block it lists when that block is in this output (it gets a page number). */
+static void add_toc_entry(walker *w, st_block *toc, const toc_spec *spec, const char *title,
+                          int level, pb_pos pos, const st_block *target, int current)
 {
-    if (b->outline_title) {
-        char name[160];
-        snprintf(name, sizeof name, "%s-%d", entry_style, b->style->outline_level);
-        const style_rule *r = style_find_rule(w->sheet, name);
-        st_block *e = new_block(w, ST_TEXT, "toc-entry", b->pos, r ? r : style_find_rule(w->sheet, entry_style),
-                                toc->style);
-        e->target = b;
-        add_span(e, b->outline_title, strlen(b->outline_title), e->style, b->pos);
-        add_child(toc, e);
-    }
+    char name[160];
+    snprintf(name, sizeof name, "%s-%d", spec->entry_style, level);
+    const style_rule *r = current && spec->current_style ? style_find_rule(w->sheet, spec->current_style)
+                                                        : style_find_rule(w->sheet, name);
+    st_block *e = new_block(w, ST_TEXT, "toc-entry", pos, r ? r : style_find_rule(w->sheet, spec->entry_style),
+                            toc->style);
+    e->target = target;
+    add_span(e, title, strlen(title), e->style, pos);
+    add_child(toc, e);
+}
+
+/* Add a contents entry for every block below b that has an outline title. */
+static void add_toc_entries(walker *w, st_block *toc, const toc_spec *spec, const st_block *b)
+{
+    if (b->outline_title && (!spec->element || strcmp(b->role, spec->element) == 0))
+        add_toc_entry(w, toc, spec, b->outline_title, b->style->outline_level, b->pos, b, 0);
     for (int i = 0; i < b->nchildren; i++)
-        add_toc_entries(w, toc, b->children[i], entry_style);
+        add_toc_entries(w, toc, spec, b->children[i]);
+}
+
+/*
+ * The outline title of box element node (in style st) read from its source:
+ * its badge and its first text child's text, as set_outline_title makes it
+ * from the styled box.  For elements outside the one typeset alone, which
+ * are not styled: styling them would repeat their diagnostics and count
+ * their images once more for every handout.
+ */
+static char *source_outline_title(walker *w, const doc_node *node, const style *st)
+{
+    const doc_node *t = node->first;
+    while (t && (t->kind != DOC_ELEMENT || style_word_index(t->name, TEXT_ELEMENTS) < 0))
+        t = t->next;
+    const style *badge_style;
+    return badge_and_title(badge_text(w, node, st, &badge_style), t ? field_text(t) : pb_strdup(""));
+}
+
+/*
+ * Add a contents entry for every element below node (styled st) that has an
+ * outline level: the contents of the whole document, in an output of one
+ * element of it.  Only that element is in the output, as the current entry;
+ * no entry has a page number, as the pages are the whole document's.
+ */
+static void add_source_entries(walker *w, st_block *toc, const toc_spec *spec, const doc_node *node,
+                               const style *st)
+{
+    for (const doc_node *c = node->first; c; c = c->next) {
+        if (c->kind != DOC_ELEMENT || style_word_index(c->name, BOX_ELEMENTS) < 0)
+            continue;
+        const style *cs = style_compute(w->tree, w->sheet, rule_for_node(w, c, rule_parent_name(node)), st);
+        if (cs->outline_level > 0 && (!spec->element || strcmp(c->name, spec->element) == 0)) {
+            char *title = source_outline_title(w, c, cs);
+            if (title[0])
+                add_toc_entry(w, toc, spec, title, cs->outline_level, c->pos, NULL, c == w->only);
+            free(title);
+        }
+        add_source_entries(w, toc, spec, c, cs);
+    }
+}
+
+/* A table of contents as <toc> el asks for it, listing body (or, for an
+ * element typeset alone, the whole document). */
+static st_block *toc_block(walker *w, const doc_node *el, const style_rule *r, const st_block *part,
+                           const st_block *body)
+{
+    st_block *toc = new_block(w, ST_BOX, "toc", el->pos, r, part->style);
+    const char *entry = doc_attr_get(el, "entry-style");
+    toc_spec spec = {entry ? entry : "toc-entry", doc_attr_get(el, "current-style"),
+                     doc_attr_get(el, "element")};
+    if (!w->only) {
+        add_toc_entries(w, toc, &spec, body);
+        return toc;
+    }
+    const doc_node *body_node = doc_child(w->doc->root, "body");
+    add_source_entries(w, toc, &spec, body_node, body->style);
+    return toc;
 }
 
 /*
@@ -583,12 +681,8 @@ static st_block *part_item(walker *w, const doc_node *el, const st_block *part, 
     const style_rule *r = named_rule(w->sheet, el);
     if (strcmp(el->name, "field") == 0 && !field_present(w->tree, el))
         return NULL;
-    if (strcmp(el->name, "toc") == 0) {
-        st_block *toc = new_block(w, ST_BOX, "toc", el->pos, r, part->style);
-        const char *entry = doc_attr_get(el, "entry-style");
-        add_toc_entries(w, toc, body, entry ? entry : "toc-entry");
-        return toc;
-    }
+    if (strcmp(el->name, "toc") == 0)
+        return toc_block(w, el, r, part, body);
     st_block *b = new_block(w, ST_TEXT, el->name, el->pos, r, part->style);
     if (b->style->label)
         add_span(b, b->style->label, strlen(b->style->label), b->style, el->pos);
@@ -602,10 +696,10 @@ static st_block *part_item(walker *w, const doc_node *el, const st_block *part, 
     return b;
 }
 
-/* Build the front matter parts of the style sheet into root. */
-static void add_front_matter(walker *w, st_block *root, const st_block *body)
+/* Build the parts of the style sheet's <front> or <back> (matter) into root. */
+static void add_matter(walker *w, const doc_node *matter, st_block *root, const st_block *body)
 {
-    for (const doc_node *el = w->sheet->front ? w->sheet->front->first : NULL; el; el = el->next) {
+    for (const doc_node *el = matter ? matter->first : NULL; el; el = el->next) {
         if (el->kind != DOC_ELEMENT)
             continue;
         st_block *part = new_block(w, ST_BOX, "part", el->pos, named_rule(w->sheet, el), root->style);
@@ -697,7 +791,7 @@ static st_block *body_block(walker *w, const doc_node *body, const doc_node *onl
 st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, const doc_node *only)
 {
     st_tree *t = pb_alloc(sizeof *t);
-    walker w = {ctx, sheet, d, t};
+    walker w = {ctx, sheet, d, t, only};
     t->npages = sheet->npages;
     t->pages = pb_alloc(sizeof *t->pages * (size_t)sheet->npages);
     for (int i = 0; i < sheet->npages; i++)
@@ -719,8 +813,9 @@ st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, c
     }
     body->master = 0;
     t->root = new_block(&w, ST_BOX, "document", d->root->pos, NULL, doc_style);
-    add_front_matter(&w, t->root, body);
+    add_matter(&w, sheet->front, t->root, body);
     add_child(t->root, body);
+    add_matter(&w, sheet->back, t->root, body);
     own_names(t, t->root);
     for (int i = 0; i < t->npages; i++)
         t->pages[i].pos.file = tree_name(t, t->pages[i].pos.file);

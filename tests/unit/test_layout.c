@@ -991,6 +991,156 @@ static void test_empty_body(void)
     styled_free(&s);
 }
 
+/* ---- floats ------------------------------------------------------------------ */
+
+/* SHEET with the callout floating to where ("top" or "bottom"); malloc'd. */
+static char *float_sheet(const char *where)
+{
+    const char *at = "keep-together=\"yes\" outline-level=\"2\"";
+    const char *hit = strstr(SHEET, at);
+    strbuf b = {0};
+    strbuf_printf(&b, "%.*s", (int)(hit - SHEET), SHEET);
+    strbuf_printf(&b, "keep-together=\"yes\" float=\"%s\" outline-level=\"2\"%s", where, hit + strlen(at));
+    char *text = strdup(strbuf_text(&b));
+    strbuf_free(&b);
+    return text;
+}
+
+/*
+ * One page: the callout's box at the top (where = FLOAT_TOP) or the foot
+ * (FLOAT_BOTTOM) of the text area, its outer space dropped there; the
+ * ledger lines around it in their order, clear of the box.
+ */
+static void check_float(const dl_document *d, int where)
+{
+    CHECK(d->npages == 1, "a float and 6 fillers: %d pages", d->npages);
+    const dl_page *pg = &d->pages[0];
+    int box = find_box(pg, is_callout_box, 0);
+    CHECK(box >= 0, "float: no callout box");
+    if (box < 0)
+        return;
+    const dl_box *bx = &pg->items[box].u.box;
+    float half = bx->stroked ? bx->stroke_width / 2 : 0; /* the border is stroked on the path */
+    if (where == FLOAT_TOP)
+        CHECK(near(bx->y - half, M_TOP), "float top: the box's top is at %g, not the text area's "
+              "top %g", bx->y - half, M_TOP);
+    else
+        CHECK(near(bx->y + bx->h + half, M_TOP + AREA_H), "float bottom: the box's foot is at %g, "
+              "not the text area's foot %g", bx->y + bx->h + half, M_TOP + AREA_H);
+    int prev_par = -1, lines = 0;
+    float prev_y = 0;
+    for (int i = 0; i < pg->n; i++) {
+        const dl_glyph_run *r = run_at(pg, i);
+        int par, line;
+        if (!r || !run_is(r, BODY_SIZE) || is_folio(r))
+            continue;
+        ledger_of(r, &par, &line);
+        float y = r->glyphs[0].y, top = y - BODY_SIZE * ASCENDER;
+        CHECK(par > prev_par && y > prev_y, "float: filler %d (y %g) after filler %d (y %g)",
+              par, y, prev_par, prev_y);
+        CHECK(where == FLOAT_TOP ? top >= bx->y + bx->h : y <= bx->y, "float %s: filler %d "
+              "(baseline %g) overlaps the box (%g..%g)", where == FLOAT_TOP ? "top" : "bottom",
+              par, y, bx->y, bx->y + bx->h);
+        if (where == FLOAT_BOTTOM && lines == 0)
+            CHECK(near(top, M_TOP + (BODY_LEADING - BODY_SIZE) / 2), "float bottom: the first "
+                  "filler's top is at %g: the text does not start the page", top);
+        prev_par = par;
+        prev_y = y;
+        lines++;
+    }
+    CHECK(lines == 6, "float: %d filler lines on the page, expected 6", lines);
+}
+
+/* A callout that floats, between fillers, goes to the top or the foot of its page. */
+static void test_floats(void)
+{
+    const char *where[] = {"top", "bottom"};
+    for (int k = 0; k < 2; k++) {
+        char *sheet = float_sheet(where[k]);
+        strbuf b = {0};
+        int par = 0;
+        doc_begin(&b);
+        add_fillers(&b, &par, 3);
+        add_callout(&b, 1, "标题", 0x6587, CALLOUT_CHARS * 2);
+        add_fillers(&b, &par, 3);
+        doc_end(&b);
+        styled s;
+        const st_tree *t = styled_load(&s, diag.ctx, sheet, strbuf_text(&b), SCHEMA);
+        CHECK(t != NULL, "cannot style the float document: %s", capture_text(&diag));
+        if (t)
+            check_layout(t, check_float, k == 0 ? FLOAT_TOP : FLOAT_BOTTOM);
+        styled_free(&s);
+        strbuf_free(&b);
+        free(sheet);
+    }
+}
+
+/* Body lines on page pg, checking that their ledger paragraphs rise from *prev. */
+static int filler_lines(const dl_page *pg, int *prev)
+{
+    int lines = 0;
+    for (int i = 0; i < pg->n; i++) {
+        const dl_glyph_run *r = run_at(pg, i);
+        int par, line;
+        if (!r || !run_is(r, BODY_SIZE) || is_folio(r))
+            continue;
+        ledger_of(r, &par, &line);
+        CHECK(par > *prev, "filler %d comes after filler %d", par, *prev);
+        *prev = par;
+        lines++;
+    }
+    return lines;
+}
+
+/*
+ * A float that does not fit in what page 1 has left goes to page 2, at its
+ * top or foot, and the fillers after it move up to fill page 1.
+ */
+static void check_deferred(const dl_document *d, int where)
+{
+    CHECK(d->npages == 2, "deferred float: %d pages", d->npages);
+    if (d->npages != 2)
+        return;
+    int prev = -1, first = filler_lines(&d->pages[0], &prev);
+    CHECK(find_box(&d->pages[0], is_callout_box, 0) < 0, "deferred float: a callout box on page 1");
+    CHECK(first == PAGE_LINES, "deferred float: page 1 holds %d filler lines, not a full page of %d",
+          first, PAGE_LINES);
+    int second = filler_lines(&d->pages[1], &prev);
+    CHECK(first + second == 28, "deferred float: %d + %d fillers, not 28", first, second);
+    int box = find_box(&d->pages[1], is_callout_box, 0);
+    CHECK(box >= 0, "deferred float: no callout box on page 2");
+    if (box < 0)
+        return;
+    const dl_box *bx = &d->pages[1].items[box].u.box;
+    float half = bx->stroked ? bx->stroke_width / 2 : 0;
+    CHECK(where == FLOAT_TOP ? near(bx->y - half, M_TOP) : near(bx->y + bx->h + half, M_TOP + AREA_H),
+          "deferred float %s: box at %g..%g", where == FLOAT_TOP ? "top" : "bottom", bx->y, bx->y + bx->h);
+}
+
+/* 18 fillers leave 4 lines, too few for the callout; 10 fillers follow it. */
+static void test_float_deferred(void)
+{
+    const char *where[] = {"top", "bottom"};
+    for (int k = 0; k < 2; k++) {
+        char *sheet = float_sheet(where[k]);
+        strbuf b = {0};
+        int par = 0;
+        doc_begin(&b);
+        add_fillers(&b, &par, 18);
+        add_callout(&b, 1, "标题", 0x6587, CALLOUT_CHARS * 3);
+        add_fillers(&b, &par, 10);
+        doc_end(&b);
+        styled s;
+        const st_tree *t = styled_load(&s, diag.ctx, sheet, strbuf_text(&b), SCHEMA);
+        CHECK(t != NULL, "cannot style the float document: %s", capture_text(&diag));
+        if (t)
+            check_layout(t, check_deferred, k == 0 ? FLOAT_TOP : FLOAT_BOTTOM);
+        styled_free(&s);
+        strbuf_free(&b);
+        free(sheet);
+    }
+}
+
 int main(void)
 {
     capture_start(&diag);
@@ -1008,6 +1158,8 @@ int main(void)
     test_mixed_sizes_share_a_baseline();
     test_box_keep_with_next_survives_space_after();
     test_empty_body();
+    test_floats();
+    test_float_deferred();
     CHECK(diag.ctx->errors == 0, "errors reported: %s", capture_text(&diag));
     composer_free(comp);
     capture_end(&diag);

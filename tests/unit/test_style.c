@@ -610,6 +610,91 @@ static void test_unhandled_element_is_internal_error(void)
     tmpdir_remove(&t);
 }
 
+/* ---- back matter: a list of the callouts, with the current one marked ------- */
+
+static const char BACK_SHEET[] =
+    SHEET_HEAD PAGE_A5
+    "  <back>\n"
+    "    <part style=\"trends\"><toc element=\"callout\" entry-style=\"e\" current-style=\"cur\"/></part>\n"
+    "  </back>\n"
+    "  <style name=\"document\" font-family=\"Noto Serif CJK SC\" font-size=\"12pt\"/>\n"
+    "  <style name=\"trends\" float=\"bottom\"/>\n"
+    "  <style name=\"e\" font-size=\"8pt\"/>\n"
+    "  <style name=\"cur\" parent=\"e\" font-weight=\"bold\"/>\n"
+    "  <style name=\"section\" outline-level=\"1\"/>\n"
+    "  <style name=\"callout\" outline-level=\"1\"/>\n"
+    "  <style name=\"callout.badge\" label=\"{n}\"/>\n"
+    "</stylesheet>\n";
+
+static const char BACK_DOC[] =
+    "<document xml:lang=\"zh-Hans\">\n"
+    "  <meta><title>T</title></meta>\n"
+    "  <body>\n"
+    "    <section><heading>节</heading><p>文</p></section>\n"
+    "    <callout id=\"c1\" number=\"1\"><title>甲</title><p>一</p></callout>\n"
+    "    <callout id=\"c2\" number=\"2\"><title>乙</title><p>二</p></callout>\n"
+    "    <callout id=\"c3\" number=\"3\"><title>丙</title><p>三</p></callout>\n"
+    "  </body>\n"
+    "</document>\n";
+
+/*
+ * The back part of tree t: after the body, floating to the bottom, its
+ * contents listing the three callouts (not the section) in order; current
+ * is the entry of the element typeset alone (0: the whole document, whose
+ * entries link to their blocks).
+ */
+static void check_back_toc(const st_tree *t, int current)
+{
+    const st_block *part = t->root->nchildren == 2 ? child(t->root, 1) : NULL;
+    CHECK(part && strcmp(part->role, "part") == 0, "the root's last child is not the back part");
+    if (!part)
+        return;
+    CHECK(part->style->float_to == FLOAT_BOTTOM, "the back part does not float to the bottom");
+    const st_block *toc = child(part, 0);
+    CHECK(toc && toc->nchildren == 3, "the back contents have %d entries, want the 3 callouts",
+          toc ? toc->nchildren : -1);
+    static const char *const want[] = {"1 甲", "2 乙", "3 丙"};
+    for (int i = 0; toc && i < toc->nchildren && i < 3; i++) {
+        const st_block *e = child(toc, i);
+        char buf[64];
+        CHECK(strcmp(block_text(e, buf, sizeof buf), want[i]) == 0, "entry %d reads '%s', not '%s'",
+              i + 1, buf, want[i]);
+        CHECK(e->style->bold == (i + 1 == current), "entry %d is %sbold (current: %d)", i + 1,
+              e->style->bold ? "" : "not ", current);
+        CHECK(near(e->style->font_size, 8), "entry %d is %gpt, not the entry style's 8pt", i + 1,
+              e->style->font_size);
+        CHECK((e->target != NULL) == (current == 0), "entry %d %s a target", i + 1,
+              e->target ? "has" : "lacks");
+    }
+}
+
+static void test_back_matter_toc(void)
+{
+    applied a;
+    apply_start(&a, BACK_SHEET, BACK_DOC);
+    CHECK(a.tree != NULL && a.c.ctx->errors == 0, "style_apply failed: %s", capture_text(&a.c));
+    if (a.tree)
+        check_back_toc(a.tree, 0);
+    const doc_node *only = a.doc ? style_select(a.doc, "c2") : NULL;
+    CHECK(only != NULL, "no element c2");
+    st_tree *part = only ? style_apply_part(a.c.ctx, a.sheet, a.doc, only) : NULL;
+    CHECK(part != NULL && a.c.ctx->errors == 0, "style_apply_part failed: %s", capture_text(&a.c));
+    if (part)
+        check_back_toc(part, 2);
+    st_tree_free(part);
+    apply_end(&a);
+}
+
+static void test_sheet_back_errors(void)
+{
+    check_bad_sheet(SHEET_HEAD PAGE_A5 "  <back/>\n  <back/>\n</stylesheet>\n",
+                    5, 3, (const char *const[]){"<back>", NULL});
+    check_bad_sheet(SHEET_HEAD PAGE_A5 "  <back><part><toc current-style=\"nope\"/></part></back>\n"
+                    "</stylesheet>\n", 4, 20, (const char *const[]){"'nope'", "current-style", NULL});
+    check_bad_sheet(SHEET_HEAD PAGE_A5 "  <style name=\"p\" float=\"left\"/>\n</stylesheet>\n",
+                    4, 19, (const char *const[]){"'left'", "float", "none, top or bottom", NULL});
+}
+
 int main(void)
 {
     test_parse_length_units();
@@ -629,5 +714,7 @@ int main(void)
     test_image_pixel_limits();
     test_tree_outlives_doc_and_sheet();
     test_unhandled_element_is_internal_error();
+    test_back_matter_toc();
+    test_sheet_back_errors();
     return unit_done("test_style");
 }
