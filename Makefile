@@ -204,13 +204,18 @@ $(HANDOUTS_STAMP): $(BUILD)/paiban
 	  --depfile $(DEPDIR)/handouts.d --deptarget $@ xml/report.xml
 	@touch $@
 
-# Proofs to look at: the cover, a dense page, and the second sheet's front.
+# Proofs to look at as a designer does: every page of the edition small on
+# one sheet, in spreads (contact.png), the cover, the printer's second sheet,
+# and each handout whole.
 previews: deps-test
 	@$(MAKE) --no-print-directory $(OUTPUTS)
 	@mkdir -p out/previews
-	pdftoppm -r 80 -f 1 -l 1 -png out/report.pdf out/previews/cover
-	pdftoppm -r 150 -f 9 -l 9 -png out/report.pdf out/previews/dense
-	pdftoppm -r 60 -f 3 -l 3 -png out/report-imposed.pdf out/previews/spread
+	$(BUILD)/paiban -s styles/print.xml --impose contact -o out/previews/contact.pdf xml/report.xml
+	pdftoppm -r 50 -singlefile -png out/previews/contact.pdf out/previews/contact
+	pdftoppm -r 80 -f 1 -l 1 -singlefile -png out/report.pdf out/previews/cover
+	pdftoppm -r 60 -f 3 -l 3 -singlefile -png out/report-imposed.pdf out/previews/spread
+	for f in out/handouts/trend-*.pdf; do \
+	  pdftoppm -r 50 -singlefile -png "$$f" "out/previews/$$(basename "$$f" .pdf)" || exit 1; done
 
 check: deps-test
 	@$(MAKE) --no-print-directory check-run

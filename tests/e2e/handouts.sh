@@ -8,15 +8,22 @@
 # (1) One run of paiban -s styles/handout.xml --split callout -o
 #     DIR/trend-%02d.pdf --depfile DIR/h.d xml/report.xml; then
 #     tests/e2e/py/handouts.py (its docstring details each check):
-#       split    DIR holds exactly trend-01.pdf .. trend-10.pdf; each is A4;
-#                its text (pdftotext, whitespace off, running head and foot
-#                off) is exactly its callout's badge label (callout.badge in
-#                the style sheet) + title + subtitle + paragraphs, from the
-#                source with its XIncludes expanded, and holds no other
-#                trend's title, subtitle or paragraph; the running head holds
-#                the report title and the trend's badge and title, the foot
-#                <source> and <year>; qpdf --check is clean; fonts embedded,
-#                subset, CID, ToUnicode;
+#       split    DIR holds exactly trend-01.pdf .. trend-10.pdf; their
+#                pages are the style sheet's <page size=...> (A5); the text
+#                (pdftotext, whitespace off, running foot off) is exactly its
+#                callout's badge label (callout.badge in the style sheet) +
+#                title + subtitle + paragraphs, then the back matter the
+#                sheet's <back> gives: the report's <title> and the list of
+#                all ten trends, badge label + title each, in document order
+#                (all from the source with its XIncludes expanded); no other
+#                trend's subtitle or paragraph, and another trend's title only
+#                in the list, once; the list's lines (mutool stext) read the
+#                ten entries in order, exactly one of them in a bold face:
+#                the trend's own, in its <toc>'s current-style font, the
+#                others in its entry-style font; no running head (nothing
+#                above the text area), the foot holds <source> and <year>;
+#                qpdf --check is clean; fonts embedded, subset, CID,
+#                ToUnicode;
 #       depfile  h.d names the ten PDFs as targets and lists xml/report.xml,
 #                the ten xml/trends/NN.xml, styles/handout.xml, the schema
 #                and the font files (one for every font embedded), nothing
@@ -24,18 +31,22 @@
 #                including it from a tiny makefile, reads the same
 #                prerequisites ($^);
 #       selftest each check above fails on planted faults (another trend's
-#                text, a dropped character, a paragraph of trend 4, a missing
-#                badge, a wrong running head or foot, an A5 page, a qpdf
-#                warning, an unembedded font, a missing or extra file; a trend,
-#                the style sheet, the schema, the fonts, a target or an empty
-#                rule left out of the depfile; wrong mtime sets).
+#                text, a dropped character, trend 4's paragraph, subtitle or
+#                title before the back matter, a missing badge or report
+#                title, a list entry missing, swapped or doubled, the bold on
+#                the wrong entry, on two or on none, a running head, a wrong
+#                running foot, an A4 page, a qpdf warning, an unembedded font,
+#                a missing or extra file; a trend, the style sheet, the
+#                schema, the fonts, a target or an empty rule left out of the
+#                depfile; wrong mtime sets).
 # (2) --select trend-3 gives the same text as trend-03.pdf; --select nope
 #     exits 1 naming "nope", writing nothing; --split with -o out.pdf (no %d)
 #     exits 2; patterns with %s (or %n, %x, two %d) exit 2 and write nothing.
 # (3) Unchanged outputs stay untouched: in a copy of xml/ and styles/, the
 #     split run twice leaves every PDF's mtime (ns) as it was; one character
-#     changed in trends/03.xml rewrites trend-03.pdf (which shows the edit)
-#     and no other.
+#     changed in trends/03.xml's paragraph rewrites trend-03.pdf (which shows
+#     the edit) and no other.  The split runs in the copy have
+#     SOURCE_DATE_EPOCH exported, as make's have (see split_in_copy).
 # (4) The Makefile: a copy of the sources with $BUILD/paiban as build/paiban;
 #     make outputs (make -o build/paiban: the copy has no object files, so
 #     paiban is taken as built).  A second make changes nothing; one
@@ -107,9 +118,15 @@ echo "# (1) --split callout"
 SRC=$TMP/src
 mkdir "$SRC" "$SRC/out"
 cp -R xml styles "$SRC/"
-# split_in_copy [ARGS]: the split in $SRC, into $SRC/out.
+# split_in_copy [ARGS]: the split in $SRC, into $SRC/out, with
+# SOURCE_DATE_EPOCH exported as make exports it (the Makefile takes it from
+# git log).  Without it the PDFs' dates come from the newest input's mtime,
+# and every handout depends on every trend file (its list shows every
+# trend's title): an edit to trends/03.xml would then rightly re-date, and
+# so rewrite, all ten handouts, and (3) could not tell a needless rewrite.
 split_in_copy() {
-    (cd "$SRC" && "$PAIBAN_ABS" -s styles/handout.xml --split callout -o 'out/trend-%02d.pdf' "$@" xml/report.xml) \
+    (cd "$SRC" && SOURCE_DATE_EPOCH=1700000000 && export SOURCE_DATE_EPOCH &&
+        "$PAIBAN_ABS" -s styles/handout.xml --split callout -o 'out/trend-%02d.pdf' "$@" xml/report.xml) \
         >"$TMP/out" 2>"$TMP/err"
     RC=$?
     check_sanitizer "--split $*"

@@ -12,16 +12,23 @@ Commands:
   split DIR PATTERN XML STYLE
         DIR holds exactly one PDF per <callout> of XML's body, named by
         PATTERN (a %02d-style pattern, the callout's number=), and nothing
-        else.  Each handout: every page is the sheet's page size (A4);
-        its text (pdftotext, whitespace off, the running head above and
-        the running foot below the text area taken off, as mutool's stext
-        places them) equals its callout's badge label (callout.badge's
-        label, {n} = number) followed by the callout's whole text (title,
-        subtitle, paragraphs); it holds no other callout's title or
-        paragraph; its running head holds the metadata title and the badge
-        and title of its callout; its running foot holds <source> and
-        <year>; qpdf --check finds nothing; every font is embedded, subset,
-        CID-keyed, with ToUnicode.
+        else.  Each handout: every page is the sheet's page size (its
+        <page size=...>, A5); its text (pdftotext, whitespace off, the
+        running foot below the text area taken off, as mutool's stext
+        places it) equals its callout's badge label (callout.badge's label,
+        {n} = number) and the callout's whole text (title, subtitle,
+        paragraphs), followed by what the sheet's <back> gives: its fields
+        (the metadata <title>) and its <toc element="callout">'s list, each
+        callout's badge label and title in document order; no other
+        callout's subtitle or paragraph appears anywhere, and each other
+        callout's title only in the list, once; the list is the last lines
+        of the text area, one entry a line, in order, and exactly one of
+        them is in a bold face (mutool's font names): the handout's own
+        trend's, every glyph of it in the font of the <toc>'s current-style,
+        those of the others in that of its entry-style; there is no running
+        head (the master has none and no line lies above the text area);
+        the running foot holds <source> and <year>; qpdf --check finds
+        nothing; every font is embedded, subset, CID-keyed, with ToUnicode.
   sametext PDF REF              pdftotext of PDF equals that of REF (whitespace off)
   contains PDF TEXT [LABEL]     pdftotext of PDF holds TEXT (whitespace off)
   depfile DEP XML STYLE SCHEMA TARGET... [--make-list FILE] [--pdf PDF]...
@@ -79,6 +86,8 @@ class Trend:
         self.text = self.badge + pc.nows("".join(el.itertext()))
         self.pieces = [pc.nows("".join(c.itertext())) for c in el if c.tag in ("title", "subtitle", "p")]
         self.pieces = [p for p in self.pieces if p]
+        # Its line in a <toc>'s list: the badge prefixed to its first text.
+        self.entry = self.badge + self.title
 
     def __repr__(self):
         return "Trend(%s)" % self.number
@@ -87,6 +96,56 @@ class Trend:
 def read_trends(xml_path, sheet):
     body = pc.parse_source(xml_path).getroot().find("body")
     return [Trend(el, sheet) for el in body.iter("callout")] if body is not None else []
+
+
+class Back:
+    """What the style sheet's <back> gives every handout (styles/README.md,
+    <front> and <back>), from the sheet and the source: each item's text in
+    order (a <field>: its label and the metadata field; a <toc
+    element="callout">: one entry per callout, its badge label and title),
+    whitespace off.  fields: the text of the items before the list; entries:
+    [(Trend, entry text)] of the list, which must be the last item (the
+    list's lines are then the page's last lines); entry_style and
+    current_style: the <toc>'s styles.  problems: what the test cannot
+    derive from the sheet."""
+
+    def __init__(self, style_path, meta, trends):
+        import xml.etree.ElementTree as ET
+        root = ET.parse(style_path).getroot()
+        back = root.find("back")
+        items = [el for part in (back.findall("part") if back is not None else []) for el in part]
+        self.fields, self.entries, self.problems = "", [], []
+        self.entry_style = self.current_style = None
+        if not items:
+            self.problems.append("%s has no <back> part: the handouts should list every trend" % style_path)
+        for i, el in enumerate(items):
+            if el.tag == "field":
+                name = el.get("name")
+                if name == "publishers":
+                    value = el.get("separator", "、").join(meta.get("publishers") or [])
+                else:
+                    value = meta.get(name)
+                if value:          # a field the document lacks is left out, with its label
+                    self.fields += pc.nows(el.get("label", "") + value)
+            elif el.tag == "toc" and el.get("element") == "callout" and i == len(items) - 1:
+                self.entries = [(t, t.entry) for t in trends]
+                self.entry_style, self.current_style = el.get("entry-style"), el.get("current-style")
+            else:
+                self.problems.append("%s: <back> item <%s%s> is not a <field> or a last <toc element=\"callout\">:"
+                                     " this test does not know what it shows" % (style_path, el.tag, "".join(
+                                         ' %s="%s"' % kv for kv in sorted(el.attrib.items()))))
+        if items and not self.entries:
+            self.problems.append("%s: <back> does not end with a <toc element=\"callout\">" % style_path)
+        if self.entries and (not self.entry_style or not self.current_style):
+            self.problems.append("%s: the <toc> lacks entry-style or current-style" % style_path)
+
+    @property
+    def list_text(self):
+        return "".join(e for _, e in self.entries)
+
+    @property
+    def text(self):
+        return self.fields + self.list_text
 
 
 def pattern_name(pattern, number):
@@ -117,7 +176,9 @@ def trim_boxes(info):
 # --------------------------------------------------------------------------
 class Handout:
     """What a handout PDF shows: per page its size, running head, running
-    foot and text (whitespace off), plus qpdf's and pdffonts' verdicts."""
+    foot, text (pdftotext, whitespace off) and the lines of its text area
+    (mutool's stext, with each glyph's font), plus qpdf's and pdffonts'
+    verdicts."""
 
     def __init__(self, path, sheet):
         self.path = path
@@ -129,10 +190,12 @@ class Handout:
                                           .encode("utf-8")), boxes)
         self.sizes = [(w, h) for _, _, w, h in boxes]
         self.heads, self.feet, self.bodies, self.furniture_problems = [], [], [], []
+        self.lines = []
         if len(pages) != len(boxes):
             self.furniture_problems.append("%s: mutool reads %d pages, pdfinfo %d" % (self.name, len(pages), len(boxes)))
         for n, page in enumerate(pages, 1):
-            _, above, below = pc.furniture(page, sheet.text_area(n))
+            inside, above, below = pc.furniture(page, sheet.text_area(n))
+            self.lines.append(inside)
             head = "".join(l.text for l in above)
             foot = "".join(l.text for l in below)
             t = pc.nows(texts[n - 1] if n <= len(texts) else "")
@@ -192,43 +255,119 @@ def check_size(h, sheet):
     return problems
 
 
-def check_text(h, trend):
-    """The handout's text, furniture off, is exactly its callout's."""
-    problems = list(h.furniture_problems)
-    d = pc.first_difference(trend.text, h.body)
+def expected_text(trend, back):
+    """A handout's whole text, running foot off, whitespace off: the badge
+    label and the callout's text, then the back matter."""
+    return trend.text + back.text
+
+
+def check_text(h, trend, back):
+    """The handout's text, furniture off, is exactly its callout's badge
+    label and text followed by the back matter: the fields (the report's
+    title) and every trend's entry in document order."""
+    problems = list(h.furniture_problems) + list(back.problems)
+    want = expected_text(trend, back)
+    d = pc.first_difference(want, h.body)
     if d:
-        problems.append("%s: text is not trend %s's (%s): %s"
-                        % (h.name, trend.number, "it contains it" if trend.text in h.body
+        problems.append("%s: text is not trend %s's and the back matter (%s): %s"
+                        % (h.name, trend.number, "it contains it" if want in h.body
                            else "it does not contain it", d))
     return problems
 
 
-def check_others(h, trend, trends):
-    """No other callout's title, subtitle or paragraph anywhere in the
-    handout's text (running head and foot included).  A piece that also
-    occurs in this trend's own text cannot be told apart and is skipped."""
-    problems = []
-    everything = h.body + "".join(h.heads) + "".join(h.feet)
+def list_lines(h, back):
+    """The stext lines of the list: the last len(back.entries) lines of the
+    last page's text area (the list is the back matter's last item, one line
+    an entry)."""
+    lines = h.lines[-1] if h.lines else []
+    return lines[-len(back.entries):] if back.entries else []
+
+
+def split_list(h, back):
+    """(the handout's text, running head and foot included, without the
+    list; the list's text; problems): the list as mutool reads it, taken
+    off the end of pdftotext's text."""
+    listed = "".join(l.text for l in list_lines(h, back))
+    body, problems = h.body, []
+    if listed and body.endswith(listed):
+        body = body[:-len(listed)]
+    elif listed:
+        problems.append("%s: pdftotext's text does not end with the list's lines as mutool reads them: ...%s"
+                        % (h.name, body[-30:]))
+    return body + "".join(h.heads) + "".join(h.feet), listed, problems
+
+
+def check_others(h, trend, trends, back):
+    """No other callout's title, subtitle or paragraph outside the list
+    (running head and foot included), and each other callout's title in the
+    list as often as the source's list holds it (once).  A piece that also
+    occurs in this trend's own text or in the back matter's fields cannot be
+    told apart and is skipped."""
+    rest, listed, problems = split_list(h, back)
+    own = trend.text + back.fields
     for other in trends:
         if other is trend:
             continue
         for piece in other.pieces:
-            if piece in trend.text:
-                continue
-            if piece in everything:
-                problems.append("%s holds trend %s's %r" % (h.name, other.number, piece[:30]))
+            if piece not in own and piece in rest:
+                problems.append("%s holds trend %s's %r outside the list" % (h.name, other.number, piece[:30]))
+        want = back.list_text.count(other.title)
+        got = listed.count(other.title)
+        if other.title and got != want:
+            problems.append("%s: the list holds trend %s's title %r %d times, expected %d"
+                            % (h.name, other.number, other.title, got, want))
     return problems
 
 
-def check_head(h, trend, meta):
-    """Every page's running head holds the metadata title and the callout's badge and title."""
+BOLD = re.compile(r"(?i)bold|black|heavy")
+
+
+def check_list(h, trend, back, sheet):
+    """The list's lines (list_lines) read each trend's entry in document
+    order; exactly one of them is in a bold face (mutool's font names), the
+    entry of the handout's own trend; every glyph of that entry is in the
+    font of the <toc>'s current-style, every glyph of the others in that of
+    its entry-style (family, weight, size)."""
+    problems = list(back.problems)
+    if not back.entries:
+        return problems
+    lines = list_lines(h, back)
+    if len(lines) < len(back.entries):
+        return problems + ["%s: %d lines in the last page's text area, fewer than the %d list entries"
+                           % (h.name, len(lines), len(back.entries))]
+    for k, (line, (t, want)) in enumerate(zip(lines, back.entries), 1):
+        if line.text != want:
+            problems.append("%s: list line %d reads %r, expected trend %s's entry %r"
+                            % (h.name, k, line.text, t.number, want))
+    bold = [k for k, line in enumerate(lines, 1) if any(BOLD.search(ch.font) for ch in line.glyphs)]
+    mine = next(k for k, (t, _) in enumerate(back.entries, 1) if t is trend)
+    if bold != [mine]:
+        problems.append("%s: list lines in a bold face: %s, expected only line %d (trend %s's): %s"
+                        % (h.name, bold or "none", mine, trend.number,
+                           ["%s %s" % (lines[k - 1].text, lines[k - 1].font[0]) for k in bold]))
+    for k, (line, (t, _)) in enumerate(zip(lines, back.entries), 1):
+        style = back.current_style if t is trend else back.entry_style
+        family, weight, size = sheet.font_of(style)
+        wrong = [ch for ch in line.glyphs
+                 if not pc.font_matches(ch.font, family, weight) or abs(ch.size - size) > pc.FONT_SIZE_TOL]
+        if wrong:
+            problems.append("%s: list line %d %r: %r in %s %g, style %s says %s %s %g"
+                            % (h.name, k, line.text, wrong[0].c, wrong[0].font, wrong[0].size, style,
+                               family, weight, size))
+    return problems
+
+
+def check_head(h, sheet):
+    """No running head: the master has no running-head pattern and no line
+    lies above the text area."""
     problems = []
-    title = pc.nows(meta.get("title") or "")
     for n, head in enumerate(h.heads, 1):
-        for what, want in (("the report title", title), ("the badge", trend.badge),
-                           ("the trend title", trend.title)):
-            if want and want not in head:
-                problems.append("%s page %d: running head %r lacks %s %r" % (h.name, n, head, what, want))
+        pattern = sheet.master_of(n).head(n)
+        if pattern is not None:
+            problems.append("%s page %d: the style sheet gives it the running head %r; the handouts have none"
+                            " (update this test if that changed)" % (h.name, n, pattern))
+        if head:
+            problems.append("%s page %d: a line above the text area (a running head?): %r" % (h.name, n, head))
     return problems
 
 
@@ -257,18 +396,19 @@ def check_fonts(h):
     return ["%s: %s" % (h.name, p) for p in pc.check_fonts(h.fonts)]
 
 
-HANDOUT_CHECKS = ("size", "text", "others", "head", "foot", "qpdf", "fonts")
+HANDOUT_CHECKS = ("size", "text", "others", "list", "head", "foot", "qpdf", "fonts")
 
 
-def handout_problems(handouts, trends, by_name, meta, sheet):
+def handout_problems(handouts, trends, by_name, meta, sheet, back):
     """{check name: problems} over all handouts; by_name: file name -> Trend."""
     out = {k: [] for k in HANDOUT_CHECKS}
     for h in handouts:
         trend = by_name[h.name]
         out["size"] += check_size(h, sheet)
-        out["text"] += check_text(h, trend)
-        out["others"] += check_others(h, trend, trends)
-        out["head"] += check_head(h, trend, meta)
+        out["text"] += check_text(h, trend, back)
+        out["others"] += check_others(h, trend, trends, back)
+        out["list"] += check_list(h, trend, back, sheet)
+        out["head"] += check_head(h, sheet)
         out["foot"] += check_foot(h, meta)
         out["qpdf"] += check_qpdf(h)
         out["fonts"] += check_fonts(h)
@@ -279,7 +419,8 @@ _LOADED = {}
 
 
 def load_split(dir_, pattern, xml_path, style_path):
-    """(sheet, trends, wanted names, name -> Trend, names found, handouts);
+    """(sheet, trends, wanted names, name -> Trend, names found, handouts,
+    metadata, Back);
     cached, so split and selftest chained in one run read the PDFs once."""
     key = (dir_, pattern, xml_path, style_path)
     if key not in _LOADED:
@@ -295,23 +436,27 @@ def _load_split(dir_, pattern, xml_path, style_path):
     found = sorted(os.listdir(dir_))
     present = [n for n in want if n in found]
     handouts = read_handouts([os.path.join(dir_, n) for n in present], sheet)
-    return sheet, trends, want, by_name, found, handouts
+    meta = pc.read_meta(xml_path)
+    return sheet, trends, want, by_name, found, handouts, meta, Back(style_path, meta, trends)
 
 
 def cmd_split(dir_, pattern, xml_path, style_path):
     rep = pc.Report()
-    sheet, trends, want, by_name, found, handouts = load_split(dir_, pattern, xml_path, style_path)
-    meta = pc.read_meta(xml_path)
+    sheet, trends, want, by_name, found, handouts, meta, back = load_split(dir_, pattern, xml_path, style_path)
     rep.group("split: one PDF per callout, named by %s, nothing else" % pattern,
               check_names(found, want) or ([] if trends else ["the source has no callout"]),
               "%d files: %s .. %s" % (len(want), want[0] if want else "", want[-1] if want else ""))
-    probs = handout_problems(handouts, trends, by_name, meta, sheet)
+    probs = handout_problems(handouts, trends, by_name, meta, sheet, back)
     what = {
         "size": "every page is %s (%.2f x %.2f pt)" % (sheet.page.get("size", "the page size"),
                                                        sheet.width, sheet.height),
-        "text": "text (running head and foot off) = badge label + the callout's whole text (XIncludes expanded)",
-        "others": "no other callout's title, subtitle or paragraph",
-        "head": "running head: report title, badge and trend title",
+        "text": "text (running foot off) = badge label + the callout's whole text (XIncludes expanded)"
+                " + the report title + every trend's entry (badge label + title)",
+        "others": "no other callout's subtitle or paragraph; its title only in the list, once",
+        "list": "the list's lines: every entry in order, only the trend's own in bold (%s, %s), the others %s"
+                % (back.current_style, " ".join(sheet.font_of(back.current_style)[:2]) if back.current_style else "?",
+                   back.entry_style),
+        "head": "no running head: nothing above the text area",
         "foot": "running foot: <source> and <year>",
         "qpdf": "qpdf --check: no errors or warnings",
         "fonts": "pdffonts: embedded, subset, ToUnicode, CID",
@@ -320,7 +465,10 @@ def cmd_split(dir_, pattern, xml_path, style_path):
     for k in HANDOUT_CHECKS:
         detail = "%d handouts, %d pages" % (len(handouts), pages)
         if k == "text":
-            detail += ", %d-%d characters each" % (min(len(t.text) for t in trends), max(len(t.text) for t in trends))
+            lens = [len(expected_text(t, back)) for t in trends]
+            detail += ", %d-%d characters each" % (min(lens), max(lens))
+        if k == "list":
+            detail += ", %d entries each" % len(back.entries)
         rep.group("handouts: " + what[k], probs[k], detail)
     return rep.failed
 
@@ -564,11 +712,15 @@ def cmd_changed(before, after, label, *rest):
 # --------------------------------------------------------------------------
 # Self-test: every check fails on planted faults
 # --------------------------------------------------------------------------
+def restyled(line, font):
+    """A copy of the stext line with every glyph in font (a mutool font name)."""
+    return pc.Line([pc.Char(ch.c, ch.x, ch.y, ch.x0, ch.x1, font, ch.size, ch.color) for ch in line.chars])
+
+
 def selftest(dir_, pattern, xml_path, style_path, dep, schema, base="."):
     rep = pc.Report(quiet=True)
-    sheet, trends, want, by_name, found, handouts = load_split(dir_, pattern, xml_path, style_path)
-    meta = pc.read_meta(xml_path)
-    good = handout_problems(handouts, trends, by_name, meta, sheet)
+    sheet, trends, want, by_name, found, handouts, meta, back = load_split(dir_, pattern, xml_path, style_path)
+    good = handout_problems(handouts, trends, by_name, meta, sheet, back)
     for k in HANDOUT_CHECKS:
         rep.group("selftest: %s passes on the real handouts" % k, good[k])
     rep.group("selftest: names pass on the real directory", check_names(found, want))
@@ -581,36 +733,96 @@ def selftest(dir_, pattern, xml_path, style_path, dep, schema, base="."):
 
     h3 = next(h for h in handouts if by_name[h.name].number == "3")
     t3, t4 = by_name[h3.name], next(t for t in trends if t.number == "4")
+    i3, i4 = trends.index(t3), trends.index(t4)
 
-    expect("trend-03.pdf checked as trend 4", "text", check_text(h3, t4))
-    expect("trend-03.pdf checked as trend 4", "head", check_head(h3, t4, meta))
+    def with_body(h, body):
+        """A copy of h whose text (one page) is body."""
+        m = copy.copy(h)
+        m.bodies = [body]
+        return m
+
+    def before_back(h, extra):
+        """A copy of h with extra in its text just before the back matter."""
+        at = h.body.rfind(back.text)
+        return with_body(h, h.body[:at] + extra + h.body[at:])
+
+    def with_list(h, lines, body):
+        """A copy of h whose list's lines are lines (the last page's lines
+        before the list kept) and whose text is body."""
+        m = with_body(h, body)
+        last = h.lines[-1]
+        m.lines = h.lines[:-1] + [last[:len(last) - len(back.entries)] + lines]
+        return m
+
+    real = list_lines(h3, back)
+    regular = real[i4].glyphs[0].font          # the font names the handout itself uses
+    bold = real[i3].glyphs[0].font
+    body_list = h3.body[:h3.body.rfind(back.list_text)]   # the text up to the list
+
+    expect("trend-03.pdf checked as trend 4", "text", check_text(h3, t4, back))
+    expect("trend-03.pdf checked as trend 4", "others", check_others(h3, t4, trends, back))
+    expect("trend-03.pdf checked as trend 4", "list", check_list(h3, t4, back, sheet))
+    m = with_body(h3, h3.body[:len(t3.text) - 1] + h3.body[len(t3.text):])
+    expect("the callout's last character dropped", "text", check_text(m, t3, back))
+    m = before_back(h3, t4.pieces[-1])
+    expect("trend 4's paragraph before the back matter", "others", check_others(m, t3, trends, back))
+    expect("trend 4's paragraph before the back matter", "text", check_text(m, t3, back))
+    m = before_back(h3, next(p for p in t4.pieces if p != t4.title))
+    expect("trend 4's subtitle before the back matter", "others", check_others(m, t3, trends, back))
+    m = before_back(h3, t4.title)
+    expect("trend 4's title in the text as well as in the list", "others", check_others(m, t3, trends, back))
+    m = with_body(h3, h3.body.replace(t3.badge, "", 1))
+    expect("no badge", "text", check_text(m, t3, back))
+    m = with_body(h3, h3.body.replace(back.fields, "", 1))
+    expect("no report title", "text", check_text(m, t3, back))
+    lines = real[:i4] + real[i4 + 1:]
+    m = with_list(h3, lines, body_list + "".join(l.text for l in lines))
+    expect("trend 4's entry missing from the list", "text", check_text(m, t3, back))
+    expect("trend 4's entry missing from the list", "list", check_list(m, t3, back, sheet))
+    expect("trend 4's entry missing from the list", "others", check_others(m, t3, trends, back))
+    lines = list(real)
+    lines[i4], lines[i4 + 1] = real[i4 + 1], real[i4]
+    m = with_list(h3, lines, body_list + "".join(l.text for l in lines))
+    expect("trend 4's and 5's entries swapped", "text", check_text(m, t3, back))
+    expect("trend 4's and 5's entries swapped", "list", check_list(m, t3, back, sheet))
+    lines = list(real)
+    lines[i4 + 1] = real[i4]
+    m = with_list(h3, lines, body_list + "".join(l.text for l in lines))
+    expect("trend 4's entry in place of trend 5's", "others", check_others(m, t3, trends, back))
+    expect("trend 4's entry in place of trend 5's", "list", check_list(m, t3, back, sheet))
+    lines = list(real)
+    lines[i3], lines[i4] = restyled(real[i3], regular), restyled(real[i4], bold)
+    m = with_list(h3, lines, h3.body)
+    expect("the bold on trend 4's entry instead of trend 3's", "list", check_list(m, t3, back, sheet))
+    lines = list(real)
+    lines[i4] = restyled(real[i4], bold)
+    m = with_list(h3, lines, h3.body)
+    expect("trend 4's entry bold as well", "list", check_list(m, t3, back, sheet))
+    lines = list(real)
+    lines[i3] = restyled(real[i3], regular)
+    m = with_list(h3, lines, h3.body)
+    expect("no entry in bold", "list", check_list(m, t3, back, sheet))
+    lines = list(real)
+    lines[i3] = pc.Line(real[i3].chars[:1] + [pc.Char(ch.c, ch.x, ch.y, ch.x0, ch.x1, regular, ch.size, ch.color)
+                                                for ch in real[i3].chars[1:]])
+    m = with_list(h3, lines, h3.body)
+    expect("trend 3's entry bold in its badge only", "list", check_list(m, t3, back, sheet))
     m = copy.copy(h3)
-    m.bodies = [h3.bodies[0][:-1]] + h3.bodies[1:]
-    expect("the last character dropped", "text", check_text(m, t3))
+    m.heads = [pc.nows(meta["title"])] + h3.heads[1:]
+    expect("a running head (the report title)", "head", check_head(m, sheet))
     m = copy.copy(h3)
-    m.bodies = list(h3.bodies)
-    m.bodies[-1] += t4.pieces[-1]
-    expect("trend 4's paragraph appended", "others", check_others(m, t3, trends))
-    expect("trend 4's paragraph appended", "text", check_text(m, t3))
-    m = copy.copy(h3)
-    m.bodies = [h3.bodies[0].replace(t3.badge, "", 1)] + h3.bodies[1:]
-    expect("no badge", "text", check_text(m, t3))
-    m = copy.copy(h3)
-    m.heads = [t4.pieces[0]] + h3.heads[1:]
-    expect("trend 4's title in the running head", "others", check_others(m, t3, trends))
-    expect("trend 4's title in the running head", "head", check_head(m, t3, meta))
-    m = copy.copy(h3)
-    m.heads = [h.replace(pc.nows(meta["title"]), "") for h in h3.heads]
-    expect("no report title in the running head", "head", check_head(m, t3, meta))
+    m.heads = [t4.title] + h3.heads[1:]
+    expect("trend 4's title in a running head", "others", check_others(m, t3, trends, back))
     m = copy.copy(h3)
     m.feet = [f.replace(meta["year"], "") for f in h3.feet]
     expect("no year in the running foot", "foot", check_foot(m, meta))
     m = copy.copy(h3)
     m.feet = [""] * len(h3.feet)
     expect("no running foot", "foot", check_foot(m, meta))
+    other = "A5" if sheet.page.get("size") == "A4" else "A4"
     m = copy.copy(h3)
-    m.sizes = [(419.53, 595.28)]
-    expect("an A5 page", "size", check_size(m, sheet))
+    m.sizes = [tuple(v * 72 / 25.4 for v in pc.PAPER_MM[other])]
+    expect("an %s page" % other, "size", check_size(m, sheet))
     m = copy.copy(h3)
     m.sizes = []
     expect("no pages", "size", check_size(m, sheet))
