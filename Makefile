@@ -20,7 +20,7 @@
 # profile for images); git gives SOURCE_DATE_EPOCH (the last commit's time).
 DEBS_BUILD := gcc make pkg-config git libxml2-dev libharfbuzz-dev libfreetype-dev libhpdf-dev \
         libpng-dev libicu-dev libfontconfig-dev fonts-noto-cjk libgs-common \
-        libhyphen-dev hyphen-en-us
+        libhyphen-dev hyphen-en-us zlib1g-dev
 # DEBS_TEST: what the tests add, for every program they call that is not in an
 # Essential package (which every Debian system has): the table
 # E2E_TOOL_PACKAGES in tests/e2e/lib.sh maps each to its package, and
@@ -45,7 +45,7 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFL
 PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CFLAGS_BASE = -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
               -D_DEFAULT_SOURCE $(PKG_CFLAGS)
-LDLIBS = $(PKG_LIBS) -lhpdf -lhyphen -lm
+LDLIBS = $(PKG_LIBS) -lhpdf -lhyphen -lz -lm
 # Each compile writes a make rule (FILE.d beside its output) naming the
 # headers it really read; -MP adds an empty rule for each, so deleting a
 # header does not stop make.

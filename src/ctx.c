@@ -23,7 +23,31 @@ void pb_ctx_free(pb_ctx *ctx)
     for (int i = 0; i < ctx->nfiles; i++)
         free(ctx->files[i].path);
     free(ctx->files);
+    for (int i = 0; i < ctx->nmemos; i++) {
+        free(ctx->memos[i].key);
+        free(ctx->memos[i].data);
+        free(ctx->memos[i].note);
+    }
+    free(ctx->memos);
     free(ctx);
+}
+
+/* The result kept under key, or NULL. */
+const pb_memo *pb_memo_find(const pb_ctx *ctx, const char *key)
+{
+    for (int i = 0; i < ctx->nmemos; i++)
+        if (strcmp(ctx->memos[i].key, key) == 0)
+            return &ctx->memos[i];
+    return NULL;
+}
+
+/* Keep data and note under key (taking both); the entry. */
+const pb_memo *pb_memo_keep(pb_ctx *ctx, const char *key, unsigned char *data, size_t len, char *note)
+{
+    pb_grow(&ctx->memos, &ctx->memos_cap, ctx->nmemos + 1, sizeof *ctx->memos);
+    pb_memo *m = &ctx->memos[ctx->nmemos++];
+    *m = (pb_memo){pb_strdup(key), data, len, note};
+    return m;
 }
 
 /* Print one diagnostic in the file:line:col: severity: message form. */

@@ -62,6 +62,18 @@ typedef struct pb_file {
 
 enum { PB_FILE_READ, PB_FILE_FONT, PB_FILE_OUTPUT };
 
+/*
+ * A costly result kept for the whole run, found by a key that names what it
+ * was made from (e.g. a profile file's path and identity), so that a run
+ * writing many PDFs makes it once.  Owned by the context.
+ */
+typedef struct pb_memo {
+    char *key;
+    unsigned char *data;
+    size_t len;
+    char *note;                 /* a string that goes with it, or NULL */
+} pb_memo;
+
 typedef struct pb_ctx {
     FILE *diag;                 /* where diagnostics are printed (stderr) */
     int errors;                 /* errors reported so far */
@@ -76,6 +88,8 @@ typedef struct pb_ctx {
     int build;                  /* counts builds (watch mode rebuilds) */
     int nfiles, files_cap;
     pb_file *files;             /* owned: every file read or planned as output */
+    int nmemos, memos_cap;
+    pb_memo *memos;             /* owned: results kept for the run (pb_memo_find) */
 } pb_ctx;
 
 /* Create a context that prints diagnostics to diag. */
@@ -92,6 +106,11 @@ void pb_warning(pb_ctx *ctx, pb_pos pos, const char *fmt, ...)
 /* Report a diagnostic of the given severity word from a va_list. */
 void pb_vreport(pb_ctx *ctx, pb_pos pos, const char *severity,
                 const char *fmt, va_list ap);
+
+/* The result kept under key, or NULL. */
+const pb_memo *pb_memo_find(const pb_ctx *ctx, const char *key);
+/* Keep data (len bytes) and note (may be NULL) under key; takes both; returns the entry. */
+const pb_memo *pb_memo_keep(pb_ctx *ctx, const char *key, unsigned char *data, size_t len, char *note);
 
 /* malloc/calloc/realloc that abort with a message when memory runs out. */
 void *pb_alloc(size_t size);

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <zlib.h>
 
 enum { ID_BYTES = 16, ICC_HEADER = 128, ICC_MAX = 64 << 20 };
 
@@ -308,29 +310,69 @@ static void icc_description(const unsigned char *d, size_t len, char *out, size_
     }
 }
 
+/*
+ * The profile at path (class cls, colour space space), checked and deflated,
+ * with its description as the note: kept for the run, as it is the same in
+ * every PDF a run writes (ten handouts, or a rebuild in watch mode while the
+ * file stays the same).  NULL with an error reported when it is missing or unfit.
+ */
+static const pb_memo *icc_profile(pb_ctx *ctx, pb_pos pos, const char *path, const char *cls,
+                                  const char *space)
+{
+    struct stat st;
+    int known = stat(path, &st) == 0;
+    char *key = pb_alloc(strlen(path) + 128);
+    sprintf(key, "icc %s %s %llu:%llu:%lld:%lld.%09ld %s", cls ? cls : "-", space,
+            (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
+            (long long)st.st_mtim.tv_sec, known ? (long)st.st_mtim.tv_nsec : 0L, path);
+    const pb_memo *m = known ? pb_memo_find(ctx, key) : NULL;
+    size_t len = 0;
+    unsigned char *d = m ? NULL : read_file(path, &len);
+    const char *why = m ? NULL : d ? icc_check(d, len, cls, space) : strerror(errno);
+    uLongf zlen = d && !why ? compressBound((uLong)len) : 0;
+    unsigned char *z = zlen ? pb_alloc(zlen) : NULL;
+    if (z && compress2(z, &zlen, d, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK)
+        why = "cannot compress it";
+    if (why) {
+        pb_error(ctx, pos, "cannot write PDF: ICC profile %s: %s%s", path, why,
+                 d ? "" : " (Debian's libgs-common provides the default profiles; "
+                          "--output-intent FILE names another CMYK printer profile)");
+    } else if (!m) {
+        char desc[256];
+        icc_description(d, len, desc, sizeof desc);
+        m = pb_memo_keep(ctx, key, z, zlen, pb_strdup(desc));
+        z = NULL;
+    }
+    free(z);
+    free(d);
+    free(key);
+    return m;
+}
+
+/* libharu's hook after a dictionary's entries: the /Filter of a stream deflated
+ * already, which libharu would otherwise deflate again (as its own streams show it). */
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
+{
+    (void)dict;
+    return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
+}
+
 /* The profile at path as an ICC stream with /N components; its description
  * goes to desc.  NULL with an error reported when it is missing or unfit. */
 static HPDF_Dict icc_stream(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const char *path,
                             const char *cls, const char *space, char *desc, size_t dsize)
 {
-    size_t len = 0;
-    unsigned char *d = read_file(path, &len);
-    const char *why = d ? icc_check(d, len, cls, space) : strerror(errno);
-    if (why) {
-        pb_error(ctx, pos, "cannot write PDF: ICC profile %s: %s%s", path, why,
-                 d ? "" : " (Debian's libgs-common provides the default profiles; "
-                          "--output-intent FILE names another CMYK printer profile)");
-        free(d);
+    const pb_memo *m = icc_profile(ctx, pos, path, cls, space);
+    if (!m)
         return NULL;
-    }
-    icc_description(d, len, desc, dsize);
+    snprintf(desc, dsize, "%s", m->note);
     HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
-    if (s) {
-        s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    if (s) { /* deflated already: libharu writes the bytes as they are */
+        s->filter = HPDF_STREAM_FILTER_NONE;
+        s->write_fn = write_flate_filter;
         HPDF_Dict_AddNumber(s, "N", strcmp(space, "CMYK") == 0 ? 4 : 3);
-        HPDF_Stream_Write(s->stream, d, (HPDF_UINT)len);
+        HPDF_Stream_Write(s->stream, m->data, (HPDF_UINT)m->len);
     }
-    free(d);
     return s;
 }
 
