@@ -90,6 +90,7 @@ typedef struct pb_ctx {
     pb_file *files;             /* owned: every file read or planned as output */
     int nmemos, memos_cap;
     pb_memo *memos;             /* owned: results kept for the run (pb_memo_find) */
+    const char *cache_dir;      /* where results are kept between runs (cache.h), or NULL */
 } pb_ctx;
 
 /* Create a context that prints diagnostics to diag. */

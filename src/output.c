@@ -1,8 +1,10 @@
 /* output.c: impose, drive a writer over the sheets, write the bytes. */
 #include "output.h"
 #include "files.h"
+#include "fingerprint.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Draw every sheet of the imposition with the writer w. */
 static int draw_sheets(const writer_ops *ops, void *w, const dl_document *doc,
@@ -22,9 +24,10 @@ static int draw_sheets(const writer_ops *ops, void *w, const dl_document *doc,
     return 0;
 }
 
-/* Impose doc and write it with ops into memory. */
-int output_render(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc,
-                  const output_options *opts, const char *name, unsigned char **out, size_t *len)
+/* Impose doc and write it with ops into memory, recording fingerprint fp. */
+static int render(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc,
+                  const output_options *opts, const char *name, const unsigned char *fp,
+                  unsigned char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
@@ -40,7 +43,8 @@ int output_render(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc,
     if (!imp)
         return WRITER_FAILED;
     writer_options wo = {opts && opts->have_epoch, opts ? opts->epoch : 0,
-                         opts ? opts->output_intent : NULL, io.mode == IMPOSE_NONE, name};
+                         opts ? opts->output_intent : NULL, io.mode == IMPOSE_NONE, name, 1, {0}};
+    memcpy(wo.fingerprint, fp, sizeof wo.fingerprint);
     void *w = ops->begin(ctx, doc, imp->sheets, imp->nsheets, &wo);
     int rc = w ? draw_sheets(ops, w, doc, imp) : WRITER_FAILED;
     if (rc == 0)
@@ -51,13 +55,28 @@ int output_render(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc,
     return rc;
 }
 
+/* Impose doc and write it with ops into memory. */
+int output_render(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc,
+                  const output_options *opts, const char *name, unsigned char **out, size_t *len)
+{
+    unsigned char fp[PB_HASH_BYTES];
+    fingerprint_output(doc, opts, name, fp);
+    return render(ctx, ops, doc, opts, name, fp, out, len);
+}
+
 /* Impose doc, write it with ops and put the bytes at path. */
 int output_write(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc, const char *path,
                  const output_options *opts)
 {
+    unsigned char fp[PB_HASH_BYTES], old[PB_HASH_BYTES];
+    fingerprint_output(doc, opts, path, fp);
+    /* made from the same as the file there: neither subset nor written */
+    if (opts && opts->keep_same && ops->recorded && ops->recorded(path, old) == 0 &&
+        memcmp(old, fp, sizeof fp) == 0)
+        return 1;
     unsigned char *buf;
     size_t len;
-    int rc = output_render(ctx, ops, doc, opts, path, &buf, &len);
+    int rc = render(ctx, ops, doc, opts, path, fp, &buf, &len);
     if (rc == 0)
         rc = files_write(ctx, path, buf, len, opts && opts->keep_same);
     free(buf);

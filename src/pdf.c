@@ -651,7 +651,7 @@ static int serialise(pdf_writer *w, unsigned char **out, size_t *len)
         return -1;
     }
     unsigned char *buf = flatten(w->pdf->stream, len);
-    if (pdfmeta_finish_id(buf, *len) != 0) {
+    if (pdfmeta_finish_id(buf, *len, w->opts.have_fingerprint ? w->opts.fingerprint : NULL) != 0) {
         free(buf);
         pb_error(w->ctx, w->pos, "cannot write PDF: libharu wrote no trailer /ID");
         return -1;
@@ -711,4 +711,5 @@ static void pdf_free(void *wp)
 
 const writer_ops pdf_writer_ops = {
     "pdf", pdf_begin, pdf_begin_sheet, pdf_draw_page, pdf_draw_marks, pdf_finish, pdf_free,
+    pdfmeta_read_id,
 };

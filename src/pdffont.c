@@ -1,5 +1,8 @@
 /* pdffont.c: Type0/CID fonts built with libharu's object layer and subset with hb-subset. */
 #include "pdffont.h"
+#include "cache.h"
+#include "hash.h"
+#include "pdfmeta.h"
 #include "text.h"
 
 #include <hb-subset.h>
@@ -7,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include FT_TRUETYPE_TABLES_H
 
 /* The longest PostScript name kept: the PDF limit for font names is 127. */
@@ -270,27 +274,86 @@ static int has_table(hb_face_t *face, hb_tag_t tag)
     return found;
 }
 
-/* The embedded font program: the bare CFF table, or the whole TrueType font;
- * NULL for outlines PDF cannot take this way (CFF2, bitmap-only). */
-static HPDF_Dict font_file(pdffont_set *set, const pdffont *pf, hb_face_t *sub)
+/* The bytes of the font program of subset sub: the bare CFF table, or the whole
+ * TrueType font; 0 bytes for outlines PDF cannot take this way (CFF2, bitmap-only). */
+static hb_blob_t *program_blob(const pdffont *pf, hb_face_t *sub)
 {
-    hb_blob_t *blob = pf->f->is_cff
-        ? hb_face_reference_table(sub, HB_TAG('C', 'F', 'F', ' '))
-        : hb_face_reference_blob(sub);
-    unsigned len;
-    const char *data = hb_blob_get_data(blob, &len);
-    if (!pf->f->is_cff && !has_table(sub, HB_TAG('g', 'l', 'y', 'f')))
-        len = 0;
-    HPDF_Dict s = len ? HPDF_DictStream_New(set->pdf->mmgr, set->pdf->xref) : NULL;
-    if (s) {
-        s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-        HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)data, len);
-        if (pf->f->is_cff)
-            HPDF_Dict_AddName(s, "Subtype", "CIDFontType0C");
-        else
-            HPDF_Dict_AddNumber(s, "Length1", (HPDF_INT32)len);
+    if (pf->f->is_cff)
+        return hb_face_reference_table(sub, HB_TAG('C', 'F', 'F', ' '));
+    if (!has_table(sub, HB_TAG('g', 'l', 'y', 'f')))
+        return hb_blob_get_empty();
+    return hb_face_reference_blob(sub);
+}
+
+/* The cache key of pf's font program subset to glyphs g[0..n) (sorted): the font
+ * file's path and identity, the face, the kind of outlines and the glyphs. */
+static void program_key(const pdffont *pf, const used_glyph *g, int n, char key[48])
+{
+    struct stat st;
+    long long id[4] = {0};
+    if (stat(pf->f->path, &st) == 0) {
+        id[0] = (long long)st.st_ino;
+        id[1] = (long long)st.st_size;
+        id[2] = (long long)st.st_mtim.tv_sec;
+        id[3] = (long long)st.st_mtim.tv_nsec;
     }
+    int face[3] = {pf->f->index, pf->f->is_cff, pf->f->is_cid};
+    pb_hash h = pb_hash_start();
+    pb_hash_add_str(&h, pf->f->path);
+    pb_hash_add(&h, id, sizeof id);
+    pb_hash_add(&h, face, sizeof face);
+    for (int i = 0; i < n; i++)
+        pb_hash_add(&h, &g[i].gid, sizeof g[i].gid);
+    unsigned char d[PB_HASH_BYTES];
+    pb_hash_end(&h, d);
+    int k = sprintf(key, "font-");
+    for (int i = 0; i < PB_HASH_BYTES; i++)
+        k += sprintf(key + k, "%02x", d[i]);
+}
+
+/*
+ * pf's font program subset to glyphs g[0..n), deflated, after 8 bytes
+ * giving its length before deflating: kept in the cache (cache.h), as
+ * subsetting is most of the cost of a PDF and an edition, its imposition
+ * and the next build after an edit often use the same glyphs.  NULL when
+ * it cannot be made.
+ */
+static const pb_memo *font_program(pb_ctx *ctx, const pdffont *pf, const used_glyph *g, int n)
+{
+    char key[48];
+    program_key(pf, g, n, key);
+    const pb_memo *m = cache_get(ctx, key);
+    if (m)
+        return m->len >= 8 ? m : NULL;
+    hb_face_t *sub = subset_face(pf, g, n);
+    hb_blob_t *blob = sub ? program_blob(pf, sub) : hb_blob_get_empty();
+    unsigned len;
+    const unsigned char *data = (const unsigned char *)hb_blob_get_data(blob, &len);
+    size_t zlen = 0;
+    unsigned char *z = len ? pdfmeta_deflate(data, len, &zlen) : NULL;
     hb_blob_destroy(blob);
+    hb_face_destroy(sub);
+    if (!z)
+        return NULL;
+    unsigned char *entry = pb_alloc(zlen + 8);
+    for (int i = 0; i < 8; i++)
+        entry[i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+    memcpy(entry + 8, z, zlen);
+    free(z);
+    return cache_put(ctx, key, entry, zlen + 8);
+}
+
+/* The embedded font program's stream object, from the program m (font_program). */
+static HPDF_Dict font_file(pdffont_set *set, const pdffont *pf, const pb_memo *m)
+{
+    uint64_t len = 0;
+    for (int i = 0; i < 8; i++)
+        len = len << 8 | m->data[i];
+    HPDF_Dict s = pdfmeta_deflated_stream(set->pdf, m->data + 8, m->len - 8);
+    if (s && pf->f->is_cff)
+        HPDF_Dict_AddName(s, "Subtype", "CIDFontType0C");
+    else if (s)
+        HPDF_Dict_AddNumber(s, "Length1", (HPDF_INT32)len);
     return s;
 }
 
@@ -485,9 +548,8 @@ static int finish_font(pdffont_set *set, pdffont *pf, pb_ctx *ctx, pb_pos pos)
     used_glyph *g = pb_alloc((size_t)(n ? n : 1) * sizeof *g);
     memcpy(g, pf->used, (size_t)n * sizeof *g);
     qsort(g, (size_t)n, sizeof *g, cmp_cid);
-    hb_face_t *sub = subset_face(pf, g, n);
-    HPDF_Dict file = sub ? font_file(set, pf, sub) : NULL;
-    hb_face_destroy(sub);
+    const pb_memo *program = font_program(ctx, pf, g, n);
+    HPDF_Dict file = program ? font_file(set, pf, program) : NULL;
     if (!file) {
         free(g);
         pb_error(ctx, pos, "cannot write PDF: cannot subset and embed font %s (%s)",

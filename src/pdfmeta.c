@@ -1,5 +1,6 @@
 /* pdfmeta.c: Info, XMP, OutputIntent and trailer /ID: what makes the file PDF/X-4. */
 #include "pdfmeta.h"
+#include "hash.h"
 #include "pdffont.h"
 #include "text.h"
 
@@ -48,18 +49,12 @@ HPDF_Binary pdfmeta_text_string(HPDF_MMgr mmgr, const char *utf8)
     return b;
 }
 
-/* A 128-bit FNV-1a hash: two 64-bit lanes with different bases and byte masks. */
+/* The 128-bit hash of n bytes at p. */
 static void hash128(const unsigned char *p, size_t n, unsigned char out[ID_BYTES])
 {
-    uint64_t a = 0xcbf29ce484222325u, b = 0x84222325cbf29ce4u;
-    for (size_t i = 0; i < n; i++) {
-        a = (a ^ p[i]) * 0x100000001b3u;
-        b = (b ^ (p[i] ^ 0xA5u)) * 0x100000001b3u;
-    }
-    for (int i = 0; i < 8; i++) {
-        out[i] = (unsigned char)(a >> (56 - 8 * i));
-        out[8 + i] = (unsigned char)(b >> (56 - 8 * i));
-    }
+    pb_hash h = pb_hash_start();
+    pb_hash_add(&h, p, n);
+    pb_hash_end(&h, out);
 }
 
 /* ---- dates and Info ------------------------------------------------------ */
@@ -329,9 +324,9 @@ static const pb_memo *icc_profile(pb_ctx *ctx, pb_pos pos, const char *path, con
     size_t len = 0;
     unsigned char *d = m ? NULL : read_file(path, &len);
     const char *why = m ? NULL : d ? icc_check(d, len, cls, space) : strerror(errno);
-    uLongf zlen = d && !why ? compressBound((uLong)len) : 0;
-    unsigned char *z = zlen ? pb_alloc(zlen) : NULL;
-    if (z && compress2(z, &zlen, d, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK)
+    size_t zlen = 0;
+    unsigned char *z = d && !why ? pdfmeta_deflate(d, len, &zlen) : NULL;
+    if (d && !why && !z)
         why = "cannot compress it";
     if (why) {
         pb_error(ctx, pos, "cannot write PDF: ICC profile %s: %s%s", path, why,
@@ -357,6 +352,31 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
 }
 
+/* data deflated as libharu deflates (zlib's default level), malloc'd; NULL when zlib fails. */
+unsigned char *pdfmeta_deflate(const unsigned char *data, size_t len, size_t *out_len)
+{
+    uLongf zlen = compressBound((uLong)len);
+    unsigned char *z = pb_alloc(zlen);
+    if (compress2(z, &zlen, data, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK) {
+        free(z);
+        return NULL;
+    }
+    *out_len = zlen;
+    return z;
+}
+
+/* A stream object holding z (len bytes, deflated already), written as it is. */
+HPDF_Dict pdfmeta_deflated_stream(HPDF_Doc pdf, const unsigned char *z, size_t len)
+{
+    HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (s) {
+        s->filter = HPDF_STREAM_FILTER_NONE;
+        s->write_fn = write_flate_filter;
+        HPDF_Stream_Write(s->stream, z, (HPDF_UINT)len);
+    }
+    return s;
+}
+
 /* The profile at path as an ICC stream with /N components; its description
  * goes to desc.  NULL with an error reported when it is missing or unfit. */
 static HPDF_Dict icc_stream(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const char *path,
@@ -366,13 +386,9 @@ static HPDF_Dict icc_stream(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const char *p
     if (!m)
         return NULL;
     snprintf(desc, dsize, "%s", m->note);
-    HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
-    if (s) { /* deflated already: libharu writes the bytes as they are */
-        s->filter = HPDF_STREAM_FILTER_NONE;
-        s->write_fn = write_flate_filter;
+    HPDF_Dict s = pdfmeta_deflated_stream(pdf, m->data, m->len);
+    if (s)
         HPDF_Dict_AddNumber(s, "N", strcmp(space, "CMYK") == 0 ? 4 : 3);
-        HPDF_Stream_Write(s->stream, m->data, (HPDF_UINT)m->len);
-    }
     return s;
 }
 
@@ -439,8 +455,18 @@ static void add_id_placeholder(HPDF_Doc pdf)
     HPDF_Dict_Add(pdf->xref->trailer, "ID", id);
 }
 
-/* Hash the file and write the hash into both /ID strings. */
-int pdfmeta_finish_id(unsigned char *buf, size_t len)
+/* Write n bytes at v as hex digits at out. */
+static void put_hex(unsigned char *out, const unsigned char *v, int n)
+{
+    char hex[3];
+    for (int k = 0; k < n; k++) {
+        snprintf(hex, sizeof hex, "%02X", v[k]);
+        memcpy(out + 2 * k, hex, 2);
+    }
+}
+
+/* Write first (or the file's hash) and the file's hash into the /ID strings. */
+int pdfmeta_finish_id(unsigned char *buf, size_t len, const unsigned char *first)
 {
     char needle[128];
     id_placeholder_text(needle, sizeof needle);
@@ -451,17 +477,44 @@ int pdfmeta_finish_id(unsigned char *buf, size_t len)
             continue;
         unsigned char h[ID_BYTES];
         hash128(buf, len, h);
-        unsigned char *first = buf + i + strlen("/ID [ <");
-        unsigned char *second = first + 2 * ID_BYTES + strlen("> <");
-        char hex[3];
-        for (int k = 0; k < ID_BYTES; k++) {
-            snprintf(hex, sizeof hex, "%02X", h[k]);
-            memcpy(first + 2 * k, hex, 2);
-            memcpy(second + 2 * k, hex, 2);
-        }
+        unsigned char *one = buf + i + strlen("/ID [ <");
+        put_hex(one, first ? first : h, ID_BYTES);
+        put_hex(one + 2 * ID_BYTES + strlen("> <"), h, ID_BYTES);
         return 0;
     }
     return -1;
+}
+
+/* The first /ID string of the PDF at path (in its last kilobytes, the trailer): 0, or -1. */
+int pdfmeta_read_id(const char *path, unsigned char first[ID_BYTES])
+{
+    FILE *f = fopen(path, "rb");
+    char tail[4096 + 1];
+    size_t n = 0;
+    if (f && fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        long from = size > 4096 ? size - 4096 : 0;
+        if (size > 0 && fseek(f, from, SEEK_SET) == 0)
+            n = fread(tail, 1, 4096, f);
+    }
+    if (f)
+        fclose(f);
+    tail[n] = '\0';
+    const char *key = "/ID [ <", *at = NULL;
+    size_t klen = strlen(key);
+    for (size_t i = 0; i + klen + 2 * ID_BYTES <= n; i++) /* the last one: the trailer's */
+        if (memcmp(tail + i, key, klen) == 0)
+            at = tail + i;
+    if (!at)
+        return -1;
+    at += strlen(key);
+    for (int k = 0; k < ID_BYTES; k++) {
+        unsigned v;
+        if (sscanf(at + 2 * k, "%2X", &v) != 1)
+            return -1;
+        first[k] = (unsigned char)v;
+    }
+    return 0;
 }
 
 /* ---- all together -------------------------------------------------------- */

@@ -65,10 +65,22 @@ int pdfmeta_write(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const dl_document *doc,
 HPDF_Array pdfmeta_default_rgb(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, HPDF_Array *cache);
 
 /*
- * Fill in the trailer /ID of the serialised file buf[0..len): both
- * strings become a 128-bit hash of the whole file as written with the
- * placeholder.  Returns 0, or -1 when no placeholder is found.
+ * Fill in the trailer /ID of the serialised file buf[0..len): the first
+ * string (the file's permanent identifier) becomes first, the output's
+ * fingerprint (fingerprint.h; NULL: the second's value), the second a
+ * 128-bit hash of the whole file as written with the placeholder.
+ * Returns 0, or -1 when no placeholder is found.
  */
-int pdfmeta_finish_id(unsigned char *buf, size_t len);
+int pdfmeta_finish_id(unsigned char *buf, size_t len, const unsigned char *first);
+
+/* data deflated as libharu deflates (zlib's default level): malloc'd, *out_len bytes; NULL on failure. */
+unsigned char *pdfmeta_deflate(const unsigned char *data, size_t len, size_t *out_len);
+
+/* A stream object holding z (len bytes, deflated already) as it is, /Filter /FlateDecode;
+ * NULL when libharu fails.  A result kept deflated (cache.h) is not deflated again. */
+HPDF_Dict pdfmeta_deflated_stream(HPDF_Doc pdf, const unsigned char *z, size_t len);
+
+/* The first /ID string of the PDF at path, as pdfmeta_finish_id wrote it: 0, or -1. */
+int pdfmeta_read_id(const char *path, unsigned char first[16]);
 
 #endif

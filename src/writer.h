@@ -28,6 +28,8 @@ typedef struct writer_options {
     const char *output_intent;  /* the CMYK printer profile (PDF/X); NULL: the default */
     int links;                  /* write link annotations (not on imposed sheets) */
     const char *name;           /* the output's name, for diagnostics (may be NULL) */
+    int have_fingerprint;       /* 1: record fingerprint in the output (fingerprint.h) */
+    unsigned char fingerprint[16];
 } writer_options;
 
 /* Return codes of the operations: 0, or WRITER_FAILED, or WRITER_BAD_INPUT when
@@ -49,6 +51,9 @@ typedef struct writer_ops {
     int (*finish)(void *w, unsigned char **out, size_t *len);
     /* Free the writer (after finish, or instead of it on failure). */
     void (*free)(void *w);
+    /* The fingerprint an existing output at path records: 0, or -1 when none
+     * (no file, another format); NULL when the format records none. */
+    int (*recorded)(const char *path, unsigned char fingerprint[16]);
 } writer_ops;
 
 /* The PDF writer (pdf.c). */

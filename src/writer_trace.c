@@ -133,5 +133,5 @@ static void trace_free(void *w)
 
 const writer_ops trace_writer_ops = {
     "trace", trace_begin, trace_begin_sheet, trace_draw_page, trace_draw_marks, trace_finish,
-    trace_free,
+    trace_free, NULL,
 };

@@ -8,6 +8,7 @@
  * metadata, outline, byte-identical rebuilds and failure handling.
  */
 #include "unit.h"
+#include "fingerprint.h"
 #include "helpers.h"
 
 #include "ctx.h"
@@ -793,21 +794,35 @@ static void test_xmp(const env *e)
     dl_document_free(doc);
 }
 
-/* 1 when the trailer /ID is two equal 32-digit strings, not the placeholder; id gets the first. */
-static int read_id(const char *path, char id[40])
+/*
+ * 1 when the trailer /ID is two different 32-digit strings, not the
+ * placeholder: the output's fingerprint and the file's hash; id gets both.
+ */
+static int read_id(const char *path, char id[80])
 {
     char out[512], a[40] = "", b[40] = "";
     if (sh(out, sizeof out, "mutool show '%s' trailer/ID", path) != 0 ||
         sscanf(out, "[ <%39[0-9A-F]> <%39[0-9A-F]> ]", a, b) != 2)
         return 0;
-    snprintf(id, 40, "%s", a);
-    return strlen(a) == 32 && strcmp(a, b) == 0 && strspn(a, "0") != 32;
+    snprintf(id, 80, "%s%s", a, b);
+    return strlen(a) == 32 && strlen(b) == 32 && strcmp(a, b) != 0 && strspn(a, "0") != 32 &&
+           strspn(b, "0") != 32;
+}
+
+/* The hex of the fingerprint output_write records for doc at path (write_with's options). */
+static void expected_fingerprint(const dl_document *doc, const char *path, int epoch, char hex[40])
+{
+    output_options opts = {.have_epoch = epoch, .epoch = 1700000000};
+    unsigned char fp[PB_HASH_BYTES];
+    fingerprint_output(doc, &opts, path, fp);
+    for (int k = 0; k < PB_HASH_BYTES; k++)
+        sprintf(hex + 2 * k, "%02X", fp[k]);
 }
 
 /* PDF/X-4 keys: version 1.6, Info keys, OutputIntent with a CMYK profile, /ID from the content. */
 static void test_pdfx(const env *e)
 {
-    char path[256], out[8192], id1[40] = "", id2[40] = "";
+    char path[256], out[8192], id1[80] = "", id2[80] = "", fp[40] = "";
     dl_document *doc = meta_document(e);
     path_in(e, "pdfx.pdf", path, sizeof path);
     if (write_with(e, doc, path, NULL, 1) == 0) {
@@ -820,12 +835,14 @@ static void test_pdfx(const env *e)
               strstr(out, "(Artifex CMYK SWOP Profile)"), "OutputIntents: %s", out);
         CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/OutputIntents/1/DestOutputProfile "
                  "| head -c 300", path) == 0 && strstr(out, "/N 4"), "profile: %s", out);
-        CHECK(read_id(path, id1), "trailer /ID missing or placeholder");
+        CHECK(read_id(path, id1), "trailer /ID missing, placeholder, or its two strings equal");
+        expected_fingerprint(doc, path, 1, fp);
+        CHECK(strncmp(id1, fp, 32) == 0, "the first /ID string %.32s is not the fingerprint %s", id1, fp);
     }
     test_add_text(&doc->pages[0], e->serif, 12, "改", 50, 300);
     if (write_with(e, doc, path, NULL, 1) == 0)
-        CHECK(read_id(path, id2) && strncmp(id1, id2, 16) != 0 && strcmp(id1 + 16, id2 + 16) != 0,
-              "/ID did not change with the content in both halves: %s, %s", id1, id2);
+        CHECK(read_id(path, id2) && strncmp(id1, id2, 32) != 0 && strcmp(id1 + 32, id2 + 32) != 0,
+              "/ID did not change with the content in both strings: %s, %s", id1, id2);
     if (write_with(e, doc, path, NULL, 0) == 0) {
         CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Info", path) == 0 &&
               !strstr(out, "GTS_PDFXVersion") && strstr(out, "/Trapped /False"),
@@ -1004,6 +1021,43 @@ static int env_open(env *e)
     return e->serif && e->sans_bold ? 0 : -1;
 }
 
+/* Flip one byte in the middle of the file at path (not its trailer); 0 or -1. */
+static int tamper(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    int c = -1;
+    if (f && fseek(f, 1000, SEEK_SET) == 0 && (c = fgetc(f)) != EOF && fseek(f, 1000, SEEK_SET) == 0)
+        fputc(c ^ 1, f);
+    return f && fclose(f) == 0 && c != EOF ? 0 : -1;
+}
+
+/*
+ * An output whose recorded fingerprint is what this run would write is left
+ * alone without being written again (keep_same): a byte tampered with in
+ * the middle stays; a change of the document writes it anew.
+ */
+static void test_fingerprint_skip(const env *e)
+{
+    char path[256], copy[300], cmd[700], out[256];
+    path_in(e, "keep.pdf", path, sizeof path);
+    snprintf(copy, sizeof copy, "%s.tampered", path);
+    dl_document *doc = text_document(e);
+    output_options opts = {.have_epoch = 1, .epoch = 1700000000, .keep_same = 1};
+    CHECK(output_write(e->ctx, &pdf_writer_ops, doc, path, &opts) == 0, "first write failed");
+    CHECK(tamper(path) == 0, "cannot tamper with %s", path);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, copy);
+    CHECK(run_cmd(cmd, out, sizeof out) == 0, "cp: %s", out);
+    int rc = output_write(e->ctx, &pdf_writer_ops, doc, path, &opts);
+    snprintf(cmd, sizeof cmd, "cmp '%s' '%s'", path, copy);
+    CHECK(rc == 1 && run_cmd(cmd, out, sizeof out) == 0, "same fingerprint: rc %d (want 1, left "
+          "alone) and the file was rewritten: %s", rc, out);
+    test_add_text(&doc->pages[0], e->serif, 12, "改", 50, 300);
+    rc = output_write(e->ctx, &pdf_writer_ops, doc, path, &opts);
+    CHECK(rc == 0 && run_cmd(cmd, out, sizeof out) != 0, "changed document: rc %d (want 0) and the "
+          "file was %srewritten", rc, rc == 0 ? "not " : "");
+    dl_document_free(doc);
+}
+
 int main(void)
 {
     env e = {0};
@@ -1027,6 +1081,7 @@ int main(void)
         test_images(&e);
         test_corrupt_png(&e);
         test_links(&e);
+        test_fingerprint_skip(&e);
     }
     if (!getenv("KEEP_TEST_PDF") && e.dir[0] == '/') {
         char cmd[128];

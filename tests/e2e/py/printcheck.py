@@ -337,8 +337,10 @@ def check_pdfx(doc, info):
     profile = doc.value(oi.get("/DestOutputProfile"))
     if oi.get("/S") != "/GTS_PDFX" or not isinstance(profile, dict) or profile.get("/N") != 4:
         problems.append("OutputIntent %r with profile %r" % (oi, profile))
+    # two 16-byte strings, neither the placeholder: the output's fingerprint
+    # (what it was made from) and the hash of the file
     ids = doc.trailer.get("/ID", [])
-    if len(ids) != 2 or ids[0] != ids[1] or len(ids[0]) != 34 or set(ids[0][2:]) == {"0"}:
+    if len(ids) != 2 or ids[0] == ids[1] or any(len(i) != 34 or set(i[2:]) == {"0"} for i in ids):
         problems.append("trailer /ID %r" % ids)
     problems += ["page %d has no TrimBox" % n for n, p in enumerate(doc.pages, 1) if "/TrimBox" not in p]
     return problems

@@ -1,0 +1,31 @@
+/*
+ * cache.h: costly results kept for the run and, with a cache directory,
+ * between runs.
+ *
+ * A result (a subset font program, deflated) is found by a key that names
+ * everything it was made from: the font file's path and identity, the face,
+ * the glyphs.  cache_get looks in the run's memo (ctx.h), then in the
+ * cache directory (--cache DIR, e.g. out/.cache); cache_put keeps it in
+ * both.  A file of the directory holds a check hash of its bytes, so a
+ * truncated or damaged entry is a miss, never a broken PDF; entries are
+ * written to a temporary file and renamed, so concurrent runs see whole
+ * entries or none; when the directory grows past CACHE_MAX_BYTES the oldest
+ * entries are removed.  Deleting the directory costs only time.
+ *
+ * Ownership: entries belong to the context (pb_memo).
+ */
+#ifndef PAIBAN_CACHE_H
+#define PAIBAN_CACHE_H
+
+#include "ctx.h"
+
+/* The most the cache directory holds before its oldest entries go. */
+#define CACHE_MAX_BYTES (64L << 20)
+
+/* The entry under key (letters, digits, '-'), from the run or the directory; NULL when absent. */
+const pb_memo *cache_get(pb_ctx *ctx, const char *key);
+
+/* Keep data (len bytes, taken) under key, for the run and in the directory; the entry. */
+const pb_memo *cache_put(pb_ctx *ctx, const char *key, unsigned char *data, size_t len);
+
+#endif

@@ -1,0 +1,107 @@
+/* fingerprint.c: the hash of everything an output is made from. */
+#include "fingerprint.h"
+#include "font.h"
+#include "pdfmeta.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+/* Feed a file's name and identity; a missing file feeds its name only. */
+static void add_file(pb_hash *h, const char *path)
+{
+    struct stat st;
+    long long id[5] = {0};
+    if (path && stat(path, &st) == 0) {
+        id[0] = (long long)st.st_dev;
+        id[1] = (long long)st.st_ino;
+        id[2] = (long long)st.st_size;
+        id[3] = (long long)st.st_mtim.tv_sec;
+        id[4] = (long long)st.st_mtim.tv_nsec;
+    }
+    pb_hash_add_str(h, path);
+    pb_hash_add(h, id, sizeof id);
+}
+
+/* Feed a glyph run: its font (file and face), size, colour, glyphs and text. */
+static void add_glyphs(pb_hash *h, const dl_glyph_run *r)
+{
+    add_file(h, r->font->path);
+    pb_hash_add(h, &r->font->index, sizeof r->font->index);
+    pb_hash_add(h, &r->size, sizeof r->size);
+    pb_hash_add(h, &r->color, sizeof r->color);
+    pb_hash_add(h, &r->added, sizeof r->added);
+    pb_hash_add(h, &r->n, sizeof r->n);
+    pb_hash_add(h, r->glyphs, sizeof *r->glyphs * (size_t)r->n);
+    pb_hash_add(h, &r->text_n, sizeof r->text_n);
+    pb_hash_add(h, r->text, sizeof *r->text * (size_t)r->text_n);
+}
+
+/* Feed one item of a page. */
+static void add_item(pb_hash *h, const dl_item *it)
+{
+    pb_hash_add(h, &it->kind, sizeof it->kind);
+    switch (it->kind) {
+    case DL_GLYPHS: add_glyphs(h, &it->u.glyphs); break;
+    case DL_BOX: pb_hash_add(h, &it->u.box, sizeof it->u.box); break;
+    case DL_RULE: pb_hash_add(h, &it->u.rule, sizeof it->u.rule); break;
+    case DL_LINK: pb_hash_add(h, &it->u.link, sizeof it->u.link); break;
+    case DL_IMAGE:
+        add_file(h, it->u.image.path);
+        pb_hash_add(h, &it->u.image.x, sizeof(float) * 4);
+        break;
+    }
+}
+
+/* Feed the document: pages, outline and metadata. */
+static void add_document(pb_hash *h, const dl_document *doc)
+{
+    for (int p = 0; p < doc->npages; p++) {
+        const dl_page *pg = &doc->pages[p];
+        float size[3] = {pg->width, pg->height, pg->bleed};
+        pb_hash_add(h, size, sizeof size);
+        pb_hash_add(h, &pg->n, sizeof pg->n);
+        for (int i = 0; i < pg->n; i++)
+            add_item(h, &pg->items[i]);
+    }
+    for (int i = 0; i < doc->noutline; i++) {
+        const dl_outline *o = &doc->outline[i];
+        pb_hash_add_str(h, o->title);
+        int where[2] = {o->level, o->page};
+        pb_hash_add(h, where, sizeof where);
+        pb_hash_add(h, &o->y, sizeof o->y);
+    }
+    const char *meta[] = {doc->title, doc->author, doc->subject, doc->keywords, doc->lang};
+    for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++)
+        pb_hash_add_str(h, meta[i]);
+}
+
+/* Feed the options: imposition (with the name its slug line prints), dates, profiles. */
+static void add_options(pb_hash *h, const output_options *opts, const char *name)
+{
+    impose_options io = {0};
+    if (opts && opts->impose)
+        io = *opts->impose;
+    float sizes[3] = {io.sheet_width, io.sheet_height, io.creep};
+    int modes[3] = {(int)io.mode, io.marks, io.nup};
+    pb_hash_add(h, modes, sizeof modes);
+    pb_hash_add(h, sizes, sizeof sizes);
+    if (io.marks) { /* the slug line prints the output's name: elsewhere it shows nowhere */
+        const char *slash = name ? strrchr(name, '/') : NULL;
+        pb_hash_add_str(h, io.slug_name ? io.slug_name : slash ? slash + 1 : name);
+    }
+    long long epoch[2] = {opts ? opts->have_epoch : 0, opts && opts->have_epoch ? opts->epoch : 0};
+    pb_hash_add(h, epoch, sizeof epoch);
+    add_file(h, opts && opts->output_intent ? opts->output_intent : PDFMETA_DEFAULT_CMYK);
+    add_file(h, PDFMETA_SRGB);
+}
+
+/* The fingerprint of doc written to name with opts. */
+void fingerprint_output(const dl_document *doc, const output_options *opts, const char *name,
+                        unsigned char out[PB_HASH_BYTES])
+{
+    pb_hash h = pb_hash_start();
+    add_file(&h, "/proc/self/exe"); /* a new build of paiban may write other bytes */
+    add_document(&h, doc);
+    add_options(&h, opts, name);
+    pb_hash_end(&h, out);
+}
