@@ -60,8 +60,7 @@ LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS)) $(BUILD)/tests/test_fuzz_replay
 
-HANDOUTS_STAMP := out/handouts/.built
-OUTPUTS := out/report.pdf out/report-imposed.pdf $(HANDOUTS_STAMP)
+OUTPUTS := out/.built
 
 .PHONY: all deps deps-test fuzz-deps print-debs build outputs previews check check-run check-asan bench fuzz fuzz-run fuzz-structure clean install install-files uninstall
 .DEFAULT_GOAL := all
@@ -172,36 +171,31 @@ $(FUZZ_DIR)/fuzz_pipeline: tests/fuzz/fuzz_pipeline.c $(FUZZ_OBJS) Makefile
 
 # The print edition.  SOURCE_DATE_EPOCH defaults to the last commit's time
 # so that a rebuild of the same sources is byte-identical.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+# git is asked once per make, on first use (the value replaces itself, as
+# PKG_CFLAGS does); sub-makes inherit the exported value.
+SOURCE_DATE_EPOCH ?= $(eval SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null))$(SOURCE_DATE_EPOCH)
 export SOURCE_DATE_EPOCH
 
-# Every output records what it read (XML files, XIncludes too, style sheet,
-# schema, fonts) in a dependency file, so an edit rebuilds exactly the
-# outputs that use the edited file.
+# One run writes every output (xml/build.xml: the print edition, the
+# printer's imposed file and the ten handouts): it reads the sources and
+# loads the fonts once, lays the edition out once for both of its files, and
+# rewrites only the outputs whose bytes change, so after an edit in
+# xml/trends/03.xml only report.pdf, report-imposed.pdf and trend-03.pdf
+# are new.  The run records what it read (XML files, XIncludes too, style
+# sheets, schema, fonts) in a dependency file; the stamp stands for the
+# outputs, since make cannot know in advance which of them will change.
+# out/.cache keeps the font subsets: after an edit that brings no new
+# glyph, no font is subset again.
 DEPDIR := out/.deps
+BUILD_STAMP := out/.built
 -include $(wildcard $(DEPDIR)/*.d)
 
-out/report.pdf: $(BUILD)/paiban
-	@mkdir -p out $(DEPDIR)
-	$(BUILD)/paiban -s styles/print.xml --depfile $(DEPDIR)/report.d -o $@ xml/report.xml
-
-# The printer's file: 2-up saddle-stitch spreads with crop, fold and slug
-# marks.  A3 sheets, because an A5 spread with its bleed and marks does not
-# fit on A4 (the default sheet, for printing at home without marks).
-out/report-imposed.pdf: $(BUILD)/paiban
-	@mkdir -p out $(DEPDIR)
-	$(BUILD)/paiban -s styles/print.xml --impose saddle --marks --sheet A3 \
-	  --depfile $(DEPDIR)/report-imposed.d -o $@ xml/report.xml
-
-# The ten handouts come from one run, which reads the sources and loads the
-# fonts once and rewrites only the handouts whose bytes change: after an
-# edit in xml/trends/03.xml only trend-03.pdf is new.  The stamp stands for
-# the group, since make cannot know in advance which of them will change.
-out/handouts/trend-%.pdf: $(HANDOUTS_STAMP) ;
-$(HANDOUTS_STAMP): $(BUILD)/paiban
+out/report.pdf out/report-imposed.pdf: $(BUILD_STAMP) ;
+out/handouts/trend-%.pdf: $(BUILD_STAMP) ;
+$(BUILD_STAMP): $(BUILD)/paiban xml/build.xml
 	@mkdir -p out/handouts $(DEPDIR)
-	$(BUILD)/paiban -s styles/handout.xml --split callout -o 'out/handouts/trend-%02d.pdf' \
-	  --depfile $(DEPDIR)/handouts.d --deptarget $@ xml/report.xml
+	$(BUILD)/paiban --build xml/build.xml --cache out/.cache --depfile $(DEPDIR)/outputs.d \
+	  --deptarget $@
 	@touch $@
 
 # Proofs to look at as a designer does: every page of the edition small on
@@ -243,7 +237,7 @@ BINDIR = $(DESTDIR)$(PREFIX)/bin
 DATADIR = $(DESTDIR)$(PREFIX)/share/paiban
 MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-INSTALLED_DATA = xml/paiban.rng $(wildcard styles/*.xml) styles/README.md \
+INSTALLED_DATA = xml/paiban.rng xml/build.rng $(wildcard styles/*.xml) styles/README.md \
                  $(wildcard examples/*) docs/elements.md
 
 install: deps
@@ -252,7 +246,7 @@ install: deps
 install-files: $(BUILD)/paiban
 	install -d $(BINDIR) $(DATADIR)/xml $(DATADIR)/styles $(DATADIR)/examples $(MANDIR) $(COMPDIR)
 	install -m 755 $(BUILD)/paiban $(BINDIR)/paiban
-	install -m 644 xml/paiban.rng $(DATADIR)/xml/
+	install -m 644 xml/paiban.rng xml/build.rng $(DATADIR)/xml/
 	install -m 644 $(wildcard styles/*.xml) styles/README.md $(DATADIR)/styles/
 	install -m 644 $(wildcard examples/*) docs/elements.md $(DATADIR)/examples/
 	install -m 644 docs/paiban.1 $(MANDIR)/paiban.1

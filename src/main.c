@@ -1,13 +1,17 @@
 /*
- * main.c: the command line.  Reads the document and the style sheet once,
- * then runs style → layout → (imposition →) PDF for each output: the whole
- * document, one element of it (--select), or one output per element
- * (--split).  Optionally writes a make dependency file and watches the
- * sources to rebuild on every save (--watch).
+ * main.c: the command line.  Reads the document once and each style sheet
+ * once, then runs style → layout → (imposition →) PDF for each output of
+ * the plan (plan.h): the one the options describe, or every output of a
+ * build description (--build).  An output is the whole document, one
+ * element of it (--select), or one PDF per element (--split); outputs that
+ * share a style sheet and show the whole document share one layout.
+ * Optionally writes a make dependency file and watches the sources to
+ * rebuild on every save (--watch).
  */
 #include "ctx.h"
 #include "files.h"
 #include "pipeline.h"
+#include "plan.h"
 #include "text.h"
 #include "watch.h"
 
@@ -26,28 +30,24 @@
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 
 typedef struct options {
-    const char *style;
-    const char *output;
-    const char *input;
+    plan *plan;                 /* owned: the outputs (one from the options, or --build's) */
+    const char *build;          /* the build description, or NULL */
+    int output_options;         /* options that describe one output were given */
     const char *schema;
     const char *fonts;
     const char *output_intent;
-    impose_options impose;
-    const char *split;          /* one output per element of this name */
-    const char *select;         /* only the element with this id */
     const char *depfile;        /* write a make dependency file here */
     const char *deptarget;      /* its target; default: the outputs */
     int watch;                  /* rebuild on every save */
     int include_anywhere;       /* XIncludes may leave the document's tree */
     int max_pages;              /* 0: the default limit */
-    int sheet_given, creep_given; /* for options that only apply to imposition */
+    const char *default_style;  /* the style sheet of an output that names none */
+    const char *cache;          /* keep costly results between runs here (cache.h) */
 } options;
-
-/* Points per millimetre. */
-#define MM_PT (72.0 / 25.4)
 
 static const char USAGE[] =
     "usage: paiban [-s STYLE.xml] [--marks] [--impose saddle] -o OUT.pdf INPUT.xml\n"
+    "       paiban --build BUILD.xml    (every output a build description names)\n"
     "\n"
     "Typeset an XML document as a paginated PDF.\n"
     "\n"
@@ -71,6 +71,10 @@ static const char USAGE[] =
     "                      pattern whose %d or %02d is the element's number= (or its\n"
     "                      position); outputs whose bytes would not change are left alone\n"
     "      --select ID     typeset only the element with id=ID (e.g. trend-3)\n"
+    "      --build FILE    write every output of a build description (xml/build.rng):\n"
+    "                      one run reads the document once and lays out each style once\n"
+    "      --cache DIR     keep font subsets here between runs (created when missing;\n"
+    "                      safe to delete; at most 64 MB, the oldest go first)\n"
     "      --depfile FILE  write a make dependency file: the outputs depend on every\n"
     "                      XML file read (XIncludes too), the schema, the style sheet and\n"
     "                      the font files used\n"
@@ -117,112 +121,21 @@ static char *installed_path(const char *rel)
     return pb_strdup(rel);
 }
 
-/* Parse a --sheet value (A3, A4: landscape; WIDTHxHEIGHTmm) into points; -1 if bad. */
-static int parse_sheet(const char *v, impose_options *io)
+/* Apply an option that describes the output (c: its short code) with value v; -1 if bad. */
+static int output_option(int c, const char *v, options *o)
 {
-    double w, h;
-    char unit[4] = "", extra;
-    if (strcmp(v, "A4") == 0 || strcmp(v, "a4") == 0)
-        w = 297, h = 210;
-    else if (strcmp(v, "A3") == 0 || strcmp(v, "a3") == 0)
-        w = 420, h = 297;
-    else if (sscanf(v, "%lfx%lf%3[a-z]%c", &w, &h, unit, &extra) != 3 ||
-             strcmp(unit, "mm") != 0 || !(w > 0 && h > 0 && w < 5000 && h < 5000))
-        return -1;
-    io->sheet_width = (float)(w * MM_PT);
-    io->sheet_height = (float)(h * MM_PT);
-    return 0;
-}
-
-/* Parse a --creep value in millimetres (>= 0) into points; -1 if bad. */
-static int parse_creep(const char *v, impose_options *io)
-{
-    char *end;
-    double mm = strtod(v, &end);
-    if (end == v || *end || !(mm >= 0 && mm <= 10))
-        return -1;
-    io->creep = (float)(mm * MM_PT);
-    return 0;
-}
-
-/* Apply one of the print-edition options (c: its short code) with value v; -1 if bad. */
-static int print_option(int c, const char *v, options *o)
-{
-    switch (c) {
-    case 'M': o->impose.marks = 1; return 0;
-    case 'I': {
-        static const char *const modes[] = {"none", "saddle", "contact", NULL};
-        static const impose_mode values[] = {IMPOSE_NONE, IMPOSE_SADDLE, IMPOSE_CONTACT};
-        for (int i = 0; modes[i]; i++)
-            if (strcmp(v, modes[i]) == 0) {
-                o->impose.mode = values[i];
-                return 0;
-            }
-        break;
-    }
-    case 'U':
-        if (strcmp(v, "2") != 0 && strcmp(v, "4") != 0)
-            break;
-        o->impose.mode = IMPOSE_NUP;
-        o->impose.nup = v[0] - '0';
-        return 0;
-    case 'P': o->sheet_given = 1; if (parse_sheet(v, &o->impose) == 0) return 0; break;
-    case 'C': o->creep_given = 1; if (parse_creep(v, &o->impose) == 0) return 0; break;
-    case 'O': o->output_intent = v; return 0;
-    }
-    fprintf(stderr, "paiban: error: bad value '%s' for %s (%s)\n", v,
-            c == 'I' ? "--impose" : c == 'P' ? "--sheet" : c == 'U' ? "--nup" : "--creep",
-            c == 'I' ? "saddle, contact or none" : c == 'P' ? "A4, A3 or WIDTHxHEIGHTmm"
-            : c == 'U' ? "2 or 4" : "millimetres, 0 to 10");
-    return -1;
-}
-
-/*
- * Find the one number conversion (%d, %2d, %02d …) in an output pattern:
- * 1 when there is exactly one and no other '%' but "%%"; its start and
- * end go to *slot.  The pattern is never given to printf, so a stray '%s'
- * in a file name cannot read memory.
- */
-static int number_slot(const char *pattern, const char **slot)
-{
-    int found = 0;
-    for (const char *p = pattern; (p = strchr(p, '%')); ) {
-        if (p[1] == '%') {
-            p += 2;
-            continue;
-        }
-        const char *q = p + 1;
-        while (*q >= '0' && *q <= '9' && q - p < 3) /* a width of at most 2 digits */
-            q++;
-        if (*q != 'd' || found++)
-            return 0;
-        if (slot)
-            *slot = p;
-        p = q + 1;
-    }
-    return found == 1;
-}
-
-/* The output name for element number n: the pattern with its %d filled in. */
-static char *output_name(const char *pattern, int n)
-{
-    const char *slot;
-    number_slot(pattern, &slot);
-    int width = 0, zero = slot[1] == '0';
-    const char *q = slot + 1;
-    for (; *q != 'd'; q++)
-        width = width * 10 + (*q - '0');
-    char *out = pb_alloc(strlen(pattern) + (size_t)width + 32), *o = out;
-    for (const char *p = pattern; *p;) {
-        if (p == slot) {
-            o += sprintf(o, zero ? "%0*d" : "%*d", width, n);
-            p = q + 1;
-        } else {
-            *o++ = *p;
-            p += p[0] == '%' && p[1] == '%' ? 2 : 1;
-        }
-    }
-    return out;
+    static const struct { int code; const char *name; } names[] = {
+        {'M', "marks"}, {'I', "impose"}, {'U', "nup"}, {'P', "sheet"}, {'C', "creep"},
+        {'X', "split"}, {'L', "select"}};
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].code == c)
+            name = names[i].name;
+    o->output_options = 1;
+    const char *expected = plan_set_option(&o->plan->outputs[0], name, c == 'M' ? "yes" : v);
+    if (expected)
+        fprintf(stderr, "paiban: error: bad value '%s' for --%s (%s)\n", v, name, expected);
+    return expected ? -1 : 0;
 }
 
 /*
@@ -231,12 +144,8 @@ static char *output_name(const char *pattern, int n)
  */
 static int check_no_effect(const options *o)
 {
-    const char *why = NULL;
-    if (o->impose.mode != IMPOSE_SADDLE && o->impose.mode != IMPOSE_NUP && o->sheet_given)
-        why = "--sheet only applies with --impose saddle or --nup";
-    else if (o->impose.mode != IMPOSE_SADDLE && o->creep_given)
-        why = "--creep only applies with --impose saddle";
-    else if (o->deptarget && !o->depfile)
+    const char *why = o->build ? NULL : plan_check(&o->plan->outputs[0]);
+    if (o->deptarget && !o->depfile)
         why = "--deptarget only applies with --depfile";
     if (why) {
         fprintf(stderr, "paiban: error: %s\n", why);
@@ -251,6 +160,9 @@ static int check_no_effect(const options *o)
     return 0;
 }
 
+static int check_build_args(int argc, options *o);
+static int check_output_args(int argc, char **argv, options *o);
+
 /* Parse the command line into opts; returns -1 (after printing) on bad usage, 1 when done. */
 static int parse_args(int argc, char **argv, options *o)
 {
@@ -264,24 +176,33 @@ static int parse_args(int argc, char **argv, options *o)
         {"select", required_argument, 0, 'L'}, {"depfile", required_argument, 0, 'D'},
         {"deptarget", required_argument, 0, 'T'}, {"watch", no_argument, 0, 'W'},
         {"include-anywhere", no_argument, 0, 'A'}, {"max-pages", required_argument, 0, 'N'},
-        {"nup", required_argument, 0, 'U'},
+        {"nup", required_argument, 0, 'U'}, {"build", required_argument, 0, 'B'},
+        {"cache", required_argument, 0, 'K'},
         {0, 0, 0, 0}};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:o:h", longs, NULL)) != -1) {
         switch (c) {
-        case 's': o->style = optarg; break;
-        case 'o': o->output = optarg; break;
+        case 's':
+            free(o->plan->outputs[0].style);
+            o->plan->outputs[0].style = pb_strdup(optarg);
+            o->output_options = 1;
+            break;
+        case 'o':
+            free(o->plan->outputs[0].file);
+            o->plan->outputs[0].file = pb_strdup(optarg);
+            break;
+        case 'B': o->build = optarg; break;
+        case 'K': o->cache = optarg; break;
         case 'S': o->schema = optarg; break;
         case 'F': o->fonts = optarg; break;
         case 'h': fputs(USAGE, stdout); return 1;
         case 'V': printf("paiban %s\n", PAIBAN_VERSION); return 1;
-        case 'M': case 'I': case 'P': case 'C': case 'O': case 'U':
-            if (print_option(c, optarg, o) != 0)
+        case 'O': o->output_intent = optarg; break;
+        case 'M': case 'I': case 'P': case 'C': case 'U': case 'X': case 'L':
+            if (output_option(c, optarg, o) != 0)
                 return -1;
             break;
-        case 'X': o->split = optarg; break;
-        case 'L': o->select = optarg; break;
         case 'D': o->depfile = optarg; break;
         case 'T': o->deptarget = optarg; break;
         case 'W': o->watch = 1; break;
@@ -301,21 +222,34 @@ static int parse_args(int argc, char **argv, options *o)
         default: fprintf(stderr, "paiban: error: unknown option '%s'\n", argv[optind - 1]); return -1;
         }
     }
-    if (optind != argc - 1 || !o->output) {
-        fprintf(stderr, "paiban: error: %s\n%s", !o->output ? "no output file given (-o OUT.pdf)"
+    return o->build ? check_build_args(argc, o) : check_output_args(argc, argv, o);
+}
+
+/* With --build: no input, no -o, no option of one output; -1 (printed) otherwise. */
+static int check_build_args(int argc, options *o)
+{
+    const char *why = optind != argc ? "--build takes no input file: the build description names it"
+                      : o->plan->outputs[0].file ? "--build and -o cannot be combined: the build "
+                                                   "description names the outputs"
+                      : o->output_options ? "with --build, the style sheet, imposition, --split and "
+                                            "--select of each output belong in the build description"
+                      : NULL;
+    if (why) {
+        fprintf(stderr, "paiban: error: %s\n", why);
+        return -1;
+    }
+    return check_no_effect(o);
+}
+
+/* Without --build: one input and -o; -1 (printed) otherwise. */
+static int check_output_args(int argc, char **argv, options *o)
+{
+    if (optind != argc - 1 || !o->plan->outputs[0].file) {
+        fprintf(stderr, "paiban: error: %s\n%s", !o->plan->outputs[0].file ? "no output file given (-o OUT.pdf)"
                 : "expected exactly one input file", USAGE);
         return -1;
     }
-    o->input = argv[optind];
-    if (o->split && o->select) {
-        fprintf(stderr, "paiban: error: --split and --select cannot be combined\n");
-        return -1;
-    }
-    if (o->split && !number_slot(o->output, NULL)) {
-        fprintf(stderr, "paiban: error: with --split, -o needs one %%d or %%02d for the number, "
-                "e.g. out/trend-%%02d.pdf\n");
-        return -1;
-    }
+    o->plan->input = pb_strdup(argv[optind]);
     return check_no_effect(o);
 }
 
@@ -339,6 +273,8 @@ static int read_epoch(output_options *po)
 
 /* One PDF to write: the whole document (only == NULL) or one element of it. */
 typedef struct job {
+    const plan_output *out;     /* the output it belongs to */
+    int sheet;                  /* index of its style sheet in run.sheets */
     const doc_node *only;
     char *name;                 /* the output as the command line names it */
     char *path;                 /* where it is written (a link's target); NULL until planned */
@@ -346,63 +282,98 @@ typedef struct job {
 
 /* What one build read and wrote, kept between rebuilds in watch mode. */
 typedef struct run {
-    const options *o;
+    options *o;
     const output_options *po;
     pb_ctx *ctx;
     int njobs, jobs_cap;
     job *jobs;
+    doc *doc;                   /* the document of this build */
+    int nsheets;
+    style_sheet **sheets;       /* one per distinct style sheet path of the plan */
+    const char **sheet_paths;   /* borrowed from the plan */
     char *depfile;              /* where the dependency file is written, once planned */
     int nfiles, files_cap;
     char **files;               /* sources to watch: every file the last good build read */
     int status;
 } run;
 
-/* Append a job for element only (NULL: the whole document) written to name (taken). */
-static void add_job(run *r, const doc_node *only, char *name)
+/* Append a job of output out (sheet: its style sheet's index) for element only
+ * (NULL: the whole document) written to name (taken). */
+static void add_job(run *r, const plan_output *out, int sheet, const doc_node *only, char *name)
 {
     pb_grow(&r->jobs, &r->jobs_cap, r->njobs + 1, sizeof *r->jobs);
-    r->jobs[r->njobs++] = (job){only, name, NULL};
+    r->jobs[r->njobs++] = (job){out, sheet, only, name, NULL};
 }
 
-/* -1 (reported) when two split outputs would share one file name. */
+/* -1 (reported) when two jobs would write one file. */
 static int check_distinct(run *r)
 {
     for (int i = 0; i < r->njobs; i++)
-        for (int k = 0; k < i; k++)
-            if (strcmp(r->jobs[i].name, r->jobs[k].name) == 0) {
-                pb_error(r->ctx, r->jobs[i].only->pos, "--split: this <%s> would be written to %s, "
-                         "like the one at %s:%d; give them different number= attributes",
-                         r->jobs[i].only->name, r->jobs[i].name, r->jobs[k].only->pos.file,
-                         r->jobs[k].only->pos.line);
-                return -1;
-            }
+        for (int k = 0; k < i; k++) {
+            const job *a = &r->jobs[i], *b = &r->jobs[k];
+            if (strcmp(a->name, b->name) != 0)
+                continue;
+            if (a->out == b->out)
+                pb_error(r->ctx, a->only->pos, "--split: this <%s> would be written to %s, like "
+                         "the one at %s:%d; give them different number= attributes", a->only->name,
+                         a->name, b->only->pos.file, b->only->pos.line);
+            else
+                pb_error(r->ctx, a->out->pos, "two outputs would be written to %s", a->name);
+            return -1;
+        }
     return 0;
 }
 
-/* Decide the outputs of this run; -1 (reported) when there are none. */
-static int plan_jobs(run *r, const doc *d)
+/* Add the jobs of output out (its sheet: index sheet); -1 (reported) when it has none. */
+static int plan_output_jobs(run *r, const plan_output *out, int sheet)
 {
-    if (r->o->split) {
+    const doc *d = r->doc;
+    if (out->split) {
         int n;
-        const doc_node **parts = style_split(d, r->o->split, &n);
+        const doc_node **parts = style_split(d, out->split, &n);
         for (int i = 0; i < n; i++) {
             int number = style_part_number(parts[i]);
-            add_job(r, parts[i], output_name(r->o->output, number ? number : i + 1));
+            add_job(r, out, sheet, parts[i], plan_output_name(out->file, number ? number : i + 1));
         }
         free(parts);
         if (!n)
-            pb_error(r->ctx, d->root->pos, "--split %s: the body has no <%s> element", r->o->split,
-                     r->o->split);
-        return n ? check_distinct(r) : -1;
+            pb_error(r->ctx, d->root->pos, "--split %s: the body has no <%s> element", out->split,
+                     out->split);
+        return n ? 0 : -1;
     }
-    const doc_node *only = r->o->select ? style_select(d, r->o->select) : NULL;
-    if (r->o->select && !only) {
+    const doc_node *only = out->select ? style_select(d, out->select) : NULL;
+    if (out->select && !only) {
         pb_error(r->ctx, d->root->pos, "--select %s: no element of the body has id=\"%s\"",
-                 r->o->select, r->o->select);
+                 out->select, out->select);
         return -1;
     }
-    add_job(r, only, pb_strdup(r->o->output));
+    add_job(r, out, sheet, only, pb_strdup(out->file));
     return 0;
+}
+
+/* The index of the style sheet at path, loading it on first use; -1 (reported) when bad. */
+static int sheet_index(run *r, const char *path)
+{
+    for (int i = 0; i < r->nsheets; i++)
+        if (strcmp(r->sheet_paths[i], path) == 0)
+            return r->sheets[i] ? i : -1;
+    r->sheets = pb_realloc(r->sheets, sizeof *r->sheets * (size_t)(r->nsheets + 1));
+    r->sheet_paths = pb_realloc(r->sheet_paths, sizeof *r->sheet_paths * (size_t)(r->nsheets + 1));
+    r->sheet_paths[r->nsheets] = path;
+    r->sheets[r->nsheets] = style_sheet_load(r->ctx, path);
+    return r->sheets[r->nsheets++] ? r->nsheets - 1 : -1;
+}
+
+/* Load the style sheets and decide every output of this run; -1 (reported) when one fails. */
+static int plan_jobs(run *r)
+{
+    int bad = 0;
+    for (int i = 0; i < r->o->plan->n; i++) {
+        const plan_output *out = &r->o->plan->outputs[i];
+        int sheet = sheet_index(r, out->style);
+        bad |= sheet < 0 || plan_output_jobs(r, out, sheet) < 0;
+    }
+    return bad ? -1 : check_distinct(r);
 }
 
 /*
@@ -427,15 +398,31 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Typeset one job; an exit status.  In watch mode, says what was rewritten. */
-static int run_job(run *r, const job *j, const pipeline_sources *src, composer *comp)
+/*
+ * The pages of job j: those of the job before it (*prev, whose style
+ * sheet and part were prev_job's) when it shows the same, else typeset
+ * anew, replacing *prev.  So an edition and its imposition share a layout.
+ */
+static const dl_document *job_pages(run *r, const job *j, composer *comp, dl_document **prev,
+                                    const job *prev_job)
+{
+    if (*prev && prev_job && prev_job->sheet == j->sheet && prev_job->only == j->only)
+        return *prev;
+    dl_document_free(*prev);
+    pipeline_sources src = {r->doc, r->sheets[j->sheet]};
+    *prev = pipeline_typeset(r->ctx, comp, &src, j->only);
+    return *prev;
+}
+
+/* Typeset and write one job; an exit status.  In watch mode, says what was rewritten. */
+static int run_job(run *r, const job *j, const dl_document *pages)
 {
     double t0 = now_ms();
     int status = EXIT_BAD_INPUT;
-    dl_document *pages = pipeline_typeset(r->ctx, comp, src, j->only);
     if (pages) {
         output_options po = *r->po;
-        po.keep_same = r->o->split != NULL || r->o->watch;
+        po.impose = &j->out->impose;
+        po.keep_same = j->out->split != NULL || r->o->watch || r->o->build != NULL;
         if (!po.have_epoch) { /* dates from the inputs: the same inputs, the same bytes */
             po.epoch = files_newest_mtime(r->ctx);
             po.have_epoch = po.epoch >= 0;
@@ -445,7 +432,6 @@ static int run_job(run *r, const job *j, const pipeline_sources *src, composer *
         if (r->o->watch && rc >= 0)
             printf("%s %s in %.0f ms\n", rc == 0 ? "rebuilt" : "unchanged", j->name, now_ms() - t0);
     }
-    dl_document_free(pages);
     return r->ctx->usage_errors ? EXIT_USAGE : status; /* e.g. an image that is also an output */
 }
 
@@ -524,9 +510,11 @@ static void forget_files(run *r)
     r->nfiles = r->files_cap = 0;
 }
 
-/* Add name to the watch list unless it is there. */
+/* Add name to the watch list unless it is there (or NULL). */
 static void watch_file(run *r, const char *name)
 {
+    if (!name)
+        return;
     for (int i = 0; i < r->nfiles; i++)
         if (strcmp(r->files[i], name) == 0)
             return;
@@ -549,12 +537,68 @@ static void note_sources(run *r, int loaded)
     int n = files_sources(r->ctx, NULL, 0, 0);
     const char **names = pb_alloc(sizeof *names * (size_t)(n + 1));
     files_sources(r->ctx, names, n, 0);
-    watch_file(r, r->o->input);
+    watch_file(r, r->o->plan->input);
     for (int i = 0; i < n; i++)
         watch_file(r, names[i]);
     free(names);
-    watch_file(r, r->o->style);
+    for (int i = 0; i < r->o->plan->n; i++)
+        watch_file(r, r->o->plan->outputs[i].style);
     watch_file(r, r->o->schema);
+    if (r->o->build)
+        watch_file(r, r->o->build);
+}
+
+/* Free the document and style sheets of the last build. */
+static void forget_sources(run *r)
+{
+    for (int i = 0; i < r->nsheets; i++)
+        style_sheet_free(r->sheets[i]);
+    free(r->sheets);
+    free(r->sheet_paths);
+    r->sheets = NULL;
+    r->sheet_paths = NULL;
+    r->nsheets = 0;
+    doc_free(r->doc);
+    r->doc = NULL;
+}
+
+/* Write every job's output, consecutive jobs of one layout sharing it; the worst status. */
+static int run_jobs(run *r)
+{
+    composer *comp = composer_new(r->ctx);
+    dl_document *pages = NULL;
+    int status = 0;
+    for (int i = 0; i < r->njobs; i++) {
+        const dl_document *d = job_pages(r, &r->jobs[i], comp, &pages, i ? &r->jobs[i - 1] : NULL);
+        int st = run_job(r, &r->jobs[i], d);
+        if (st > status)
+            status = st;
+    }
+    dl_document_free(pages);
+    composer_free(comp);
+    return status;
+}
+
+/* Give every output that names no style sheet the installation's default. */
+static void default_styles(options *o)
+{
+    for (int i = 0; i < o->plan->n; i++)
+        if (!o->plan->outputs[i].style)
+            o->plan->outputs[i].style = pb_strdup(o->default_style);
+}
+
+/* Read --build's description into o->plan, replacing it; -1 (reported) when bad. */
+static int load_build(pb_ctx *ctx, options *o)
+{
+    char *schema = installed_path("xml/build.rng");
+    plan *p = plan_load(ctx, o->build, schema);
+    free(schema);
+    if (!p)
+        return -1;
+    plan_free(o->plan);
+    o->plan = p;
+    default_styles(o);
+    return 0;
 }
 
 /* Read the sources once and write every output; sets r->status. */
@@ -565,24 +609,21 @@ static void build(run *r)
     r->ctx->errors = 0;
     r->ctx->usage_errors = 0;
     r->status = EXIT_BAD_INPUT;
-    pipeline_sources src;
-    if (pipeline_load(r->ctx, r->o->input, r->o->schema, r->o->style, &src) == 0 &&
-        plan_jobs(r, src.doc) == 0 && plan_outputs(r) == 0) {
-        composer *comp = composer_new(r->ctx);
-        r->status = 0;
-        for (int i = 0; i < r->njobs; i++) {
-            int st = run_job(r, &r->jobs[i], &src, comp);
-            if (st > r->status)
-                r->status = st;
-        }
-        composer_free(comp);
+    /* read in this build, so the dependency file and the watch list name it */
+    if (r->o->build && load_build(r->ctx, r->o) < 0) {
+        note_sources(r, 0);
+        return;
+    }
+    r->doc = doc_load(r->ctx, r->o->plan->input, r->o->schema);
+    if (r->doc && plan_jobs(r) == 0 && plan_outputs(r) == 0) {
+        r->status = run_jobs(r);
         if (r->status == 0 && r->o->depfile && write_depfile(r) < 0)
             r->status = EXIT_USAGE;
     }
     if (r->ctx->usage_errors)
         r->status = EXIT_USAGE;
-    note_sources(r, src.doc != NULL);
-    pipeline_sources_free(&src);
+    note_sources(r, r->doc != NULL);
+    forget_sources(r);
 }
 
 /* watch_run's callback: build again after a save; the new list of sources. */
@@ -597,56 +638,66 @@ static watch_files rebuild(void *arg, const char *changed)
     return (watch_files){r->nfiles, (const char *const *)r->files};
 }
 
+/* Watch the sources of r and rebuild on every save; the exit status. */
+static int watch_sources(run *r)
+{
+    printf("watching %d file%s (the sources of this build); edit and save one to rebuild, "
+           "Ctrl-C to stop\n", r->nfiles, r->nfiles == 1 ? "" : "s");
+    if (r->o->plan->input && access(r->o->plan->input, F_OK) != 0)
+        printf("%s does not exist yet: the build starts when it is saved\n", r->o->plan->input);
+    fflush(stdout);
+    return watch_run(r->ctx, (watch_files){r->nfiles, (const char *const *)r->files}, rebuild, r);
+}
+
+/* Free what main's options hold. */
+static void free_options(options *o, char *style, char *schema, char *fonts)
+{
+    plan_free(o->plan);
+    free(style);
+    free(schema);
+    free(fonts);
+}
+
 int main(int argc, char **argv)
 {
-    options o = {0};
+    options o = {.plan = pb_alloc(sizeof(plan))};
+    plan_add(o.plan, NULL, NULL);
     int rc = parse_args(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? EXIT_USAGE : 0;
-    output_options po = {0};
-    po.impose = &o.impose;
-    po.output_intent = o.output_intent;
-    if (read_epoch(&po) < 0)
-        return EXIT_USAGE;
-    char *style = o.style ? NULL : installed_path("styles/booklet.xml");
+    output_options po = {.output_intent = o.output_intent};
+    if (rc || read_epoch(&po) < 0) {
+        plan_free(o.plan);
+        return rc > 0 ? 0 : EXIT_USAGE;
+    }
+    char *style = installed_path("styles/booklet.xml");
     char *schema = o.schema ? NULL : installed_path("xml/paiban.rng");
     char *fonts = o.fonts ? NULL : installed_path("fonts");
-    if (!o.style) o.style = style;
+    o.default_style = style;
     if (!o.schema) o.schema = schema;
     if (!o.fonts) o.fonts = fonts;
-    int status = EXIT_USAGE;
     struct stat st;
     errno = 0;
     if (access(o.schema, R_OK) != 0 || stat(o.schema, &st) != 0 || !S_ISREG(st.st_mode)) {
         /* part of the installation: an environment problem */
         fprintf(stderr, "%s: error: cannot read the schema: %s (reinstall paiban, or give --schema FILE)\n",
                 o.schema, errno ? strerror(errno) : "not a regular file");
-        free(style);
-        free(schema);
-        free(fonts);
-        return status;
+        free_options(&o, style, schema, fonts);
+        return EXIT_USAGE;
     }
     pb_ctx *ctx = pb_ctx_new(stderr);
     ctx->font_dir = o.fonts;
     ctx->include_anywhere = o.include_anywhere;
+    ctx->cache_dir = o.cache;
     if (o.max_pages)
         ctx->limits.pages = o.max_pages;
     run r = {.o = &o, .po = &po, .ctx = ctx};
+    default_styles(&o);
     build(&r);
-    status = r.status;
-    if (o.watch) {
-        printf("watching %d file%s (the sources of this build); edit and save one to rebuild, "
-               "Ctrl-C to stop\n", r.nfiles, r.nfiles == 1 ? "" : "s");
-        if (access(o.input, F_OK) != 0)
-            printf("%s does not exist yet: the build starts when it is saved\n", o.input);
-        fflush(stdout);
-        status = watch_run(ctx, (watch_files){r.nfiles, (const char *const *)r.files}, rebuild, &r);
-    }
+    int status = r.status;
+    if (o.watch)
+        status = watch_sources(&r);
     forget_jobs(&r);
     forget_files(&r);
     pb_ctx_free(ctx);
-    free(style);
-    free(schema);
-    free(fonts);
+    free_options(&o, style, schema, fonts);
     return status;
 }
