@@ -131,8 +131,11 @@ static void prune(const pb_ctx *ctx)
 const pb_memo *cache_put(pb_ctx *ctx, const char *key, unsigned char *data, size_t len)
 {
     if (ctx->cache_dir && (mkdir(ctx->cache_dir, 0777) == 0 || access(ctx->cache_dir, W_OK) == 0)) {
+        /* once a run: a run adds a few entries, and a scan of a full directory is not free */
+        if (!ctx->cache_pruned)
+            prune(ctx);
+        ctx->cache_pruned = 1;
         write_entry(ctx, key, data, len);
-        prune(ctx);
     }
     return pb_memo_keep(ctx, key, data, len, NULL);
 }

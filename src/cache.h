@@ -9,8 +9,10 @@
  * both.  A file of the directory holds a check hash of its bytes, so a
  * truncated or damaged entry is a miss, never a broken PDF; entries are
  * written to a temporary file and renamed, so concurrent runs see whole
- * entries or none; when the directory grows past CACHE_MAX_BYTES the oldest
- * entries are removed.  Deleting the directory costs only time.
+ * entries or none; when the directory holds more than CACHE_MAX_BYTES the
+ * oldest entries are removed (once a run, before its first new entry, so a
+ * run may leave it over the bound by what it added).  Deleting the
+ * directory costs only time.
  *
  * Ownership: entries belong to the context (pb_memo).
  */

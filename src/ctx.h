@@ -91,6 +91,7 @@ typedef struct pb_ctx {
     int nmemos, memos_cap;
     pb_memo *memos;             /* owned: results kept for the run (pb_memo_find) */
     const char *cache_dir;      /* where results are kept between runs (cache.h), or NULL */
+    int cache_pruned;           /* the directory was brought under its bound in this run */
 } pb_ctx;
 
 /* Create a context that prints diagnostics to diag. */
