@@ -3,29 +3,34 @@
 #include "font.h"
 #include "pdfmeta.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-/* Feed a file's name and identity; a missing file feeds its name only. */
-static void add_file(pb_hash *h, const char *path)
+/*
+ * Feed a file's name and size, and note its modification time in *newest
+ * when it is later.  Not its device, inode or time: the fingerprint is
+ * recorded in the output, whose bytes must be the same on every machine;
+ * output_write compares the times instead (fingerprint.h).
+ */
+static void add_file(pb_hash *h, const char *path, struct timespec *newest)
 {
     struct stat st;
-    long long id[5] = {0};
+    long long size = -1;
     if (path && stat(path, &st) == 0) {
-        id[0] = (long long)st.st_dev;
-        id[1] = (long long)st.st_ino;
-        id[2] = (long long)st.st_size;
-        id[3] = (long long)st.st_mtim.tv_sec;
-        id[4] = (long long)st.st_mtim.tv_nsec;
+        size = (long long)st.st_size;
+        if (st.st_mtim.tv_sec > newest->tv_sec ||
+            (st.st_mtim.tv_sec == newest->tv_sec && st.st_mtim.tv_nsec > newest->tv_nsec))
+            *newest = st.st_mtim;
     }
     pb_hash_add_str(h, path);
-    pb_hash_add(h, id, sizeof id);
+    pb_hash_add(h, &size, sizeof size);
 }
 
 /* Feed a glyph run: its font (file and face), size, colour, glyphs and text. */
-static void add_glyphs(pb_hash *h, const dl_glyph_run *r)
+static void add_glyphs(pb_hash *h, const dl_glyph_run *r, struct timespec *newest)
 {
-    add_file(h, r->font->path);
+    add_file(h, r->font->path, newest);
     pb_hash_add(h, &r->font->index, sizeof r->font->index);
     pb_hash_add(h, &r->size, sizeof r->size);
     pb_hash_add(h, &r->color, sizeof r->color);
@@ -37,23 +42,23 @@ static void add_glyphs(pb_hash *h, const dl_glyph_run *r)
 }
 
 /* Feed one item of a page. */
-static void add_item(pb_hash *h, const dl_item *it)
+static void add_item(pb_hash *h, const dl_item *it, struct timespec *newest)
 {
     pb_hash_add(h, &it->kind, sizeof it->kind);
     switch (it->kind) {
-    case DL_GLYPHS: add_glyphs(h, &it->u.glyphs); break;
+    case DL_GLYPHS: add_glyphs(h, &it->u.glyphs, newest); break;
     case DL_BOX: pb_hash_add(h, &it->u.box, sizeof it->u.box); break;
     case DL_RULE: pb_hash_add(h, &it->u.rule, sizeof it->u.rule); break;
     case DL_LINK: pb_hash_add(h, &it->u.link, sizeof it->u.link); break;
     case DL_IMAGE:
-        add_file(h, it->u.image.path);
+        add_file(h, it->u.image.path, newest);
         pb_hash_add(h, &it->u.image.x, sizeof(float) * 4);
         break;
     }
 }
 
 /* Feed the document: pages, outline and metadata. */
-static void add_document(pb_hash *h, const dl_document *doc)
+static void add_document(pb_hash *h, const dl_document *doc, struct timespec *newest)
 {
     for (int p = 0; p < doc->npages; p++) {
         const dl_page *pg = &doc->pages[p];
@@ -61,7 +66,7 @@ static void add_document(pb_hash *h, const dl_document *doc)
         pb_hash_add(h, size, sizeof size);
         pb_hash_add(h, &pg->n, sizeof pg->n);
         for (int i = 0; i < pg->n; i++)
-            add_item(h, &pg->items[i]);
+            add_item(h, &pg->items[i], newest);
     }
     for (int i = 0; i < doc->noutline; i++) {
         const dl_outline *o = &doc->outline[i];
@@ -76,7 +81,8 @@ static void add_document(pb_hash *h, const dl_document *doc)
 }
 
 /* Feed the options: imposition (with the name its slug line prints), dates, profiles. */
-static void add_options(pb_hash *h, const output_options *opts, const char *name)
+static void add_options(pb_hash *h, const output_options *opts, const char *name,
+                        struct timespec *newest)
 {
     impose_options io = {0};
     if (opts && opts->impose)
@@ -91,17 +97,44 @@ static void add_options(pb_hash *h, const output_options *opts, const char *name
     }
     long long epoch[2] = {opts ? opts->have_epoch : 0, opts && opts->have_epoch ? opts->epoch : 0};
     pb_hash_add(h, epoch, sizeof epoch);
-    add_file(h, opts && opts->output_intent ? opts->output_intent : PDFMETA_DEFAULT_CMYK);
-    add_file(h, PDFMETA_SRGB);
+    add_file(h, opts && opts->output_intent ? opts->output_intent : PDFMETA_DEFAULT_CMYK, newest);
+    add_file(h, PDFMETA_SRGB, newest);
 }
 
-/* The fingerprint of doc written to name with opts. */
-void fingerprint_output(const dl_document *doc, const output_options *opts, const char *name,
-                        unsigned char out[PB_HASH_BYTES])
+/*
+ * Feed the program: the hash of the running binary's bytes, made once a run.
+ * Its bytes, not its file's identity, so that the same paiban installed
+ * anywhere writes the same /ID, and a new build of it (which may write other
+ * bytes) makes every output again.
+ */
+static void add_program(pb_ctx *ctx, pb_hash *h)
 {
+    const pb_memo *m = pb_memo_find(ctx, "program");
+    if (!m) {
+        pb_hash p = pb_hash_start();
+        FILE *f = fopen("/proc/self/exe", "rb");
+        unsigned char buf[1 << 16];
+        size_t n;
+        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            pb_hash_add(&p, buf, n);
+        if (f)
+            fclose(f);
+        unsigned char *d = pb_alloc(PB_HASH_BYTES);
+        pb_hash_end(&p, d);
+        m = pb_memo_keep(ctx, "program", d, PB_HASH_BYTES, NULL);
+    }
+    pb_hash_add(h, m->data, m->len);
+}
+
+/* The fingerprint of doc written to name with opts; the newest time of its files. */
+struct timespec fingerprint_output(pb_ctx *ctx, const dl_document *doc, const output_options *opts,
+                                   const char *name, unsigned char out[PB_HASH_BYTES])
+{
+    struct timespec newest = {0, 0};
     pb_hash h = pb_hash_start();
-    add_file(&h, "/proc/self/exe"); /* a new build of paiban may write other bytes */
-    add_document(&h, doc);
-    add_options(&h, opts, name);
+    add_program(ctx, &h);
+    add_document(&h, doc, &newest);
+    add_options(&h, opts, name, &newest);
     pb_hash_end(&h, out);
+    return newest;
 }

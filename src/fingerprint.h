@@ -2,17 +2,17 @@
  * fingerprint.h: what an output is made from, as one 128-bit hash.
  *
  * The fingerprint covers the display list (every item of every page, the
- * outline, the metadata), the identity (device, inode, size, modification
- * time) of every file the writer will read (fonts, images, the ICC
- * profiles), the output's options (imposition, marks, dates, its name,
- * which the slug line prints) and the program itself.  Whatever changes the
- * bytes of an output changes its fingerprint.  output_write records it in
- * the output (a PDF's first trailer /ID) and, when an existing output
- * records the same one, leaves it alone without subsetting fonts or
- * writing a byte: the cost of an unchanged handout after an edit is its
- * layout only.
+ * outline, the metadata), the name and size of every file the writer will
+ * read (fonts, images, the ICC profiles), the output's options (imposition,
+ * marks, dates, and its name where the slug line prints it) and the
+ * program itself (its bytes).  It is recorded in the output (a PDF's first
+ * trailer /ID), so it holds nothing that differs between two machines with
+ * the same files: no device, inode or time.  output_write leaves an existing
+ * output alone, without subsetting fonts or writing a byte, when it records
+ * the same fingerprint and is not older than any of those files (as make
+ * judges): the cost of an unchanged handout after an edit is its layout only.
  *
- * Ownership: nothing is kept.
+ * Ownership: nothing is kept but the program's hash, in the context's memo.
  */
 #ifndef PAIBAN_FINGERPRINT_H
 #define PAIBAN_FINGERPRINT_H
@@ -20,8 +20,11 @@
 #include "hash.h"
 #include "output.h"
 
-/* The fingerprint of doc written to name with opts (opts may be NULL). */
-void fingerprint_output(const dl_document *doc, const output_options *opts, const char *name,
-                        unsigned char out[PB_HASH_BYTES]);
+#include <time.h>
+
+/* The fingerprint of doc written to name with opts (opts may be NULL) into out;
+ * returns the newest modification time of the files it covers. */
+struct timespec fingerprint_output(pb_ctx *ctx, const dl_document *doc, const output_options *opts,
+                                   const char *name, unsigned char out[PB_HASH_BYTES]);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Draw every sheet of the imposition with the writer w. */
 static int draw_sheets(const writer_ops *ops, void *w, const dl_document *doc,
@@ -60,19 +61,31 @@ int output_render(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc,
                   const output_options *opts, const char *name, unsigned char **out, size_t *len)
 {
     unsigned char fp[PB_HASH_BYTES];
-    fingerprint_output(doc, opts, name, fp);
+    fingerprint_output(ctx, doc, opts, name, fp);
     return render(ctx, ops, doc, opts, name, fp, out, len);
+}
+
+/* 1 when the output at path records fingerprint fp and is not older than newest. */
+static int made_from(const writer_ops *ops, const char *path, const unsigned char *fp,
+                     struct timespec newest)
+{
+    unsigned char old[PB_HASH_BYTES];
+    struct stat st;
+    if (!ops->recorded || stat(path, &st) != 0 || ops->recorded(path, old) != 0 ||
+        memcmp(old, fp, sizeof old) != 0)
+        return 0;
+    return st.st_mtim.tv_sec > newest.tv_sec ||
+           (st.st_mtim.tv_sec == newest.tv_sec && st.st_mtim.tv_nsec >= newest.tv_nsec);
 }
 
 /* Impose doc, write it with ops and put the bytes at path. */
 int output_write(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc, const char *path,
                  const output_options *opts)
 {
-    unsigned char fp[PB_HASH_BYTES], old[PB_HASH_BYTES];
-    fingerprint_output(doc, opts, path, fp);
+    unsigned char fp[PB_HASH_BYTES];
+    struct timespec newest = fingerprint_output(ctx, doc, opts, path, fp);
     /* made from the same as the file there: neither subset nor written */
-    if (opts && opts->keep_same && ops->recorded && ops->recorded(path, old) == 0 &&
-        memcmp(old, fp, sizeof fp) == 0)
+    if (opts && opts->keep_same && made_from(ops, path, fp, newest))
         return 1;
     unsigned char *buf;
     size_t len;

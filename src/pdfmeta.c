@@ -305,6 +305,28 @@ static void icc_description(const unsigned char *d, size_t len, char *out, size_
     }
 }
 
+/* Read, check and deflate the profile at path and keep it under key, with its
+ * description; a profile that will not do is reported and kept as empty. */
+static const pb_memo *load_icc(pb_ctx *ctx, pb_pos pos, const char *path, const char *cls,
+                               const char *space, const char *key)
+{
+    size_t len = 0, zlen = 0;
+    unsigned char *d = read_file(path, &len);
+    const char *why = d ? icc_check(d, len, cls, space) : strerror(errno);
+    unsigned char *z = why ? NULL : pdfmeta_deflate(d, len, &zlen);
+    if (!why && !z)
+        why = "cannot compress it";
+    char desc[256] = "";
+    if (why)
+        pb_error(ctx, pos, "cannot write PDF: ICC profile %s: %s%s", path, why,
+                 d ? "" : " (Debian's libgs-common provides the default profiles; "
+                          "--output-intent FILE names another CMYK printer profile)");
+    else
+        icc_description(d, len, desc, sizeof desc);
+    free(d);
+    return pb_memo_keep(ctx, key, z, z ? zlen : 0, why ? NULL : pb_strdup(desc));
+}
+
 /*
  * The profile at path (class cls, colour space space), checked and deflated,
  * with its description as the note: kept for the run, as it is the same in
@@ -314,34 +336,17 @@ static void icc_description(const unsigned char *d, size_t len, char *out, size_
 static const pb_memo *icc_profile(pb_ctx *ctx, pb_pos pos, const char *path, const char *cls,
                                   const char *space)
 {
-    struct stat st;
-    int known = stat(path, &st) == 0;
+    struct stat st = {0};
+    stat(path, &st); /* a missing file keys as identity 0 until it appears */
     char *key = pb_alloc(strlen(path) + 128);
     sprintf(key, "icc %s %s %llu:%llu:%lld:%lld.%09ld %s", cls ? cls : "-", space,
             (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
-            (long long)st.st_mtim.tv_sec, known ? (long)st.st_mtim.tv_nsec : 0L, path);
-    const pb_memo *m = known ? pb_memo_find(ctx, key) : NULL;
-    size_t len = 0;
-    unsigned char *d = m ? NULL : read_file(path, &len);
-    const char *why = m ? NULL : d ? icc_check(d, len, cls, space) : strerror(errno);
-    size_t zlen = 0;
-    unsigned char *z = d && !why ? pdfmeta_deflate(d, len, &zlen) : NULL;
-    if (d && !why && !z)
-        why = "cannot compress it";
-    if (why) {
-        pb_error(ctx, pos, "cannot write PDF: ICC profile %s: %s%s", path, why,
-                 d ? "" : " (Debian's libgs-common provides the default profiles; "
-                          "--output-intent FILE names another CMYK printer profile)");
-    } else if (!m) {
-        char desc[256];
-        icc_description(d, len, desc, sizeof desc);
-        m = pb_memo_keep(ctx, key, z, zlen, pb_strdup(desc));
-        z = NULL;
-    }
-    free(z);
-    free(d);
+            (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec, path);
+    const pb_memo *m = pb_memo_find(ctx, key);
+    if (!m)
+        m = load_icc(ctx, pos, path, cls, space, key);
     free(key);
-    return m;
+    return m->data ? m : NULL; /* a profile that failed was reported once, for the first PDF */
 }
 
 /* libharu's hook after a dictionary's entries: the /Filter of a stream deflated

@@ -19,6 +19,8 @@
 #include "pdfmeta.h"
 
 #include <dirent.h>
+#include <time.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -810,11 +812,12 @@ static int read_id(const char *path, char id[80])
 }
 
 /* The hex of the fingerprint output_write records for doc at path (write_with's options). */
-static void expected_fingerprint(const dl_document *doc, const char *path, int epoch, char hex[40])
+static void expected_fingerprint(const env *e, const dl_document *doc, const char *path, int epoch,
+                                 char hex[40])
 {
     output_options opts = {.have_epoch = epoch, .epoch = 1700000000};
     unsigned char fp[PB_HASH_BYTES];
-    fingerprint_output(doc, &opts, path, fp);
+    fingerprint_output(e->ctx, doc, &opts, path, fp);
     for (int k = 0; k < PB_HASH_BYTES; k++)
         sprintf(hex + 2 * k, "%02X", fp[k]);
 }
@@ -836,7 +839,7 @@ static void test_pdfx(const env *e)
         CHECK(sh(out, sizeof out, "mutool show '%s' trailer/Root/OutputIntents/1/DestOutputProfile "
                  "| head -c 300", path) == 0 && strstr(out, "/N 4"), "profile: %s", out);
         CHECK(read_id(path, id1), "trailer /ID missing, placeholder, or its two strings equal");
-        expected_fingerprint(doc, path, 1, fp);
+        expected_fingerprint(e, doc, path, 1, fp);
         CHECK(strncmp(id1, fp, 32) == 0, "the first /ID string %.32s is not the fingerprint %s", id1, fp);
     }
     test_add_text(&doc->pages[0], e->serif, 12, "改", 50, 300);
@@ -1021,6 +1024,13 @@ static int env_open(env *e)
     return e->serif && e->sans_bold ? 0 : -1;
 }
 
+/* Wait ms milliseconds. */
+static void sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
 /* Flip one byte in the middle of the file at path (not its trailer); 0 or -1. */
 static int tamper(const char *path)
 {
@@ -1055,6 +1065,19 @@ static void test_fingerprint_skip(const env *e)
     rc = output_write(e->ctx, &pdf_writer_ops, doc, path, &opts);
     CHECK(rc == 0 && run_cmd(cmd, out, sizeof out) != 0, "changed document: rc %d (want 0) and the "
           "file was %srewritten", rc, rc == 0 ? "not " : "");
+    /* an image that is newer than the output: written again, as make would */
+    char image[300];
+    snprintf(image, sizeof image, "%s.png", path);
+    snprintf(cmd, sizeof cmd, "cp tests/data/blue-16x8.png '%s'", image);
+    CHECK(run_cmd(cmd, out, sizeof out) == 0, "cp: %s", out);
+    add_image(&doc->pages[0], image, 50, 50);
+    CHECK(output_write(e->ctx, &pdf_writer_ops, doc, path, &opts) == 0, "with the image: not written");
+    CHECK(tamper(path) == 0, "cannot tamper with %s", path);
+    struct timespec later[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
+    sleep_ms(20);
+    CHECK(utimensat(AT_FDCWD, image, later, 0) == 0, "cannot touch %s", image);
+    CHECK(output_write(e->ctx, &pdf_writer_ops, doc, path, &opts) == 0,
+          "an image newer than the output: the output was left alone");
     dl_document_free(doc);
 }
 
