@@ -118,7 +118,8 @@ static void prune(const pb_ctx *ctx)
     }
     if (d)
         closedir(d);
-    qsort(files, (size_t)n, sizeof *files, cmp_older);
+    if (n > 1)
+        qsort(files, (size_t)n, sizeof *files, cmp_older);
     for (int i = 0; i < n; i++) {
         if (total > CACHE_MAX_BYTES && unlink(files[i].path) == 0)
             total -= files[i].size;
