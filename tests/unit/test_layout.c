@@ -1051,8 +1051,12 @@ static void check_float(const dl_document *d, int where)
     CHECK(lines == 6, "float: %d filler lines on the page, expected 6", lines);
 }
 
-/* A callout that floats, between fillers, goes to the top or the foot of its page. */
-static void test_floats(void)
+/*
+ * nbefore fillers, a callout of lines lines floating to the top and then to
+ * the bottom, nafter fillers: laid out with SHEET's callout floating, then
+ * check(document, FLOAT_TOP or FLOAT_BOTTOM).
+ */
+static void with_float(int nbefore, int lines, int nafter, layout_check check)
 {
     const char *where[] = {"top", "bottom"};
     for (int k = 0; k < 2; k++) {
@@ -1060,19 +1064,25 @@ static void test_floats(void)
         strbuf b = {0};
         int par = 0;
         doc_begin(&b);
-        add_fillers(&b, &par, 3);
-        add_callout(&b, 1, "标题", 0x6587, CALLOUT_CHARS * 2);
-        add_fillers(&b, &par, 3);
+        add_fillers(&b, &par, nbefore);
+        add_callout(&b, 1, "标题", 0x6587, CALLOUT_CHARS * lines);
+        add_fillers(&b, &par, nafter);
         doc_end(&b);
         styled s;
         const st_tree *t = styled_load(&s, diag.ctx, sheet, strbuf_text(&b), SCHEMA);
         CHECK(t != NULL, "cannot style the float document: %s", capture_text(&diag));
         if (t)
-            check_layout(t, check_float, k == 0 ? FLOAT_TOP : FLOAT_BOTTOM);
+            check_layout(t, check, k == 0 ? FLOAT_TOP : FLOAT_BOTTOM);
         styled_free(&s);
         strbuf_free(&b);
         free(sheet);
     }
+}
+
+/* A callout that floats, between fillers, goes to the top or the foot of its page. */
+static void test_floats(void)
+{
+    with_float(3, 2, 3, check_float);
 }
 
 /* Body lines on page pg, checking that their ledger paragraphs rise from *prev. */
@@ -1120,25 +1130,7 @@ static void check_deferred(const dl_document *d, int where)
 /* 18 fillers leave 4 lines, too few for the callout; 10 fillers follow it. */
 static void test_float_deferred(void)
 {
-    const char *where[] = {"top", "bottom"};
-    for (int k = 0; k < 2; k++) {
-        char *sheet = float_sheet(where[k]);
-        strbuf b = {0};
-        int par = 0;
-        doc_begin(&b);
-        add_fillers(&b, &par, 18);
-        add_callout(&b, 1, "标题", 0x6587, CALLOUT_CHARS * 3);
-        add_fillers(&b, &par, 10);
-        doc_end(&b);
-        styled s;
-        const st_tree *t = styled_load(&s, diag.ctx, sheet, strbuf_text(&b), SCHEMA);
-        CHECK(t != NULL, "cannot style the float document: %s", capture_text(&diag));
-        if (t)
-            check_layout(t, check_deferred, k == 0 ? FLOAT_TOP : FLOAT_BOTTOM);
-        styled_free(&s);
-        strbuf_free(&b);
-        free(sheet);
-    }
+    with_float(18, 3, 10, check_deferred);
 }
 
 int main(void)

@@ -51,6 +51,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import handouts as ho  # noqa: E402  (mtimes and make's dependency files)
 import pdfcheck as pc  # noqa: E402
 
 XI = "{http://www.w3.org/2001/XInclude}include"
@@ -197,14 +198,6 @@ def qpdf_problems(name, rc, text):
     return []
 
 
-def read_mtimes(path):
-    out = {}
-    for line in open(path, encoding="utf-8"):
-        mtime, _, name = line.rstrip("\n").partition(" ")
-        out[name] = mtime
-    return out
-
-
 def check_unchanged(before, after):
     names = sorted(set(before) | set(after))
     return ["%s: %s" % (n, "new" if n not in before else "gone" if n not in after else "rewritten")
@@ -212,17 +205,9 @@ def check_unchanged(before, after):
 
 
 def depfile_prereqs(text):
-    """The prerequisites of the first rule of a make dependency file."""
-    joined = re.sub(r"\\\n", " ", text)
-    for line in joined.splitlines():
-        if ":" in line and line.strip():
-            _, _, rest = line.partition(": ")
-            if not rest and line.rstrip().endswith(":"):
-                return []
-            # make's escapes: "\ " is a space, "$$" a dollar
-            words = re.findall(r"(?:\\.|[^\s\\])+", rest)
-            return [re.sub(r"\\(.)", r"\1", w).replace("$$", "$") for w in words]
-    return []
+    """The prerequisites of the first rule of a make dependency file (handouts.py parses it)."""
+    rules = [r for r in ho.parse_depfile(text) if r[0]]
+    return rules[0][1] if rules else []
 
 
 def check_depfile(base, prereqs, files):
@@ -315,7 +300,7 @@ def cmd_qpdf(base, build):
 
 def cmd_unchanged(before, after, label):
     rep = pc.Report()
-    b, a = read_mtimes(before), read_mtimes(after)
+    b, a = ho.read_mtimes(before), ho.read_mtimes(after)
     rep.group(label, check_unchanged(b, a), "%d files, every mtime (ns) as it was" % len(a))
     return rep.failed
 
@@ -326,15 +311,6 @@ def cmd_depfile(base, dep, *files):
     rep.group("--depfile with --build lists %s" % " ".join(files), check_depfile(base, prereqs, files),
               "among %d prerequisites" % len(prereqs))
     return rep.failed
-
-
-def mtimes(dir_):
-    out = {}
-    for root, _, files in os.walk(dir_):
-        for f in files:
-            p = os.path.join(root, f)
-            out[os.path.relpath(p, dir_)] = os.stat(p).st_mtime_ns
-    return out
 
 
 def selftest(base, build):
@@ -399,7 +375,7 @@ def main(argv):
         if cmd == "outputs":
             return cmd_outputs(*args)
         if cmd == "mtimes":
-            for name, ns in sorted(mtimes(args[0]).items()):
+            for name, ns in sorted(ho.mtimes(args[0]).items()):
                 print("%d %s" % (ns, name))
             return 0
         if cmd in commands:
