@@ -18,6 +18,7 @@
 #include "output.h"
 #include "pdfmeta.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <time.h>
 #include <fcntl.h>
@@ -796,19 +797,74 @@ static void test_xmp(const env *e)
     dl_document_free(doc);
 }
 
+/* The byte a literal-string escape \c stands for (PDF 32000 7.3.4.2), or -1. */
+static int literal_escape(char c)
+{
+    static const char from[] = "nrtbf()\\", to[] = "\n\r\t\b\f()\\";
+    const char *at = strchr(from, c);
+    return c && at ? (unsigned char)to[at - from] : -1;
+}
+
+/*
+ * Read one PDF string at *s into uppercase hex (at most 32 bytes) and move *s past it;
+ * 0 when there is none.  mutool prints a string as (literal) when most of its bytes
+ * are printable and as <hex> otherwise, so an /ID may come either way.
+ */
+static int pdf_string_hex(const char **s, char hex[80])
+{
+    const char *p = *s + strspn(*s, " \n");
+    int n = 0;
+    if (*p == '<') {
+        size_t len = strspn(p + 1, "0123456789ABCDEFabcdef");
+        if (p[1 + len] != '>' || len > 64)
+            return 0;
+        for (size_t k = 0; k < len; k++)
+            hex[k] = (char)toupper((unsigned char)p[1 + k]);
+        hex[len] = '\0';
+        *s = p + len + 2;
+        return 1;
+    }
+    if (*p++ != '(')
+        return 0;
+    for (; *p && *p != ')' && n < 32; p++, n++) {
+        int byte = (unsigned char)*p;
+        if (*p == '\\' && p[1] >= '0' && p[1] <= '7') {
+            int digits = 0;
+            for (byte = 0; digits < 3 && p[1] >= '0' && p[1] <= '7'; digits++)
+                byte = byte * 8 + (*++p - '0');
+        } else if (*p == '\\' && (byte = literal_escape(*++p)) < 0)
+            return 0;
+        sprintf(hex + 2 * n, "%02X", byte & 0xff);
+    }
+    hex[2 * n] = '\0';
+    *s = p + 1;
+    return *p == ')';
+}
+
 /*
  * 1 when the trailer /ID is two different 32-digit strings, not the
  * placeholder: the output's fingerprint and the file's hash; id gets both.
  */
 static int read_id(const char *path, char id[80])
 {
-    char out[512], a[40] = "", b[40] = "";
-    if (sh(out, sizeof out, "mutool show '%s' trailer/ID", path) != 0 ||
-        sscanf(out, "[ <%39[0-9A-F]> <%39[0-9A-F]> ]", a, b) != 2)
+    char out[512], a[80] = "", b[80] = "";
+    const char *s = out;
+    if (sh(out, sizeof out, "mutool show '%s' trailer/ID", path) != 0 || *s++ != '[' ||
+        !pdf_string_hex(&s, a) || !pdf_string_hex(&s, b))
         return 0;
     snprintf(id, 80, "%s%s", a, b);
     return strlen(a) == 32 && strlen(b) == 32 && strcmp(a, b) != 0 && strspn(a, "0") != 32 &&
            strspn(b, "0") != 32;
+}
+
+/* read_id's string reader on both forms mutool prints (this /ID once came as a literal). */
+static void test_id_reader(void)
+{
+    char hex[80];
+    const char *lit = "(\\260c/]%At\\346\\023mO\\324y\\231YT\\)\\n)", *h = " <0aFF>";
+    CHECK(pdf_string_hex(&lit, hex) && strcmp(hex, "B0632F5D254174E6136D4FD479995954290A") == 0,
+          "literal string read as %s", hex);
+    CHECK(pdf_string_hex(&h, hex) && strcmp(hex, "0AFF") == 0, "hex string read as %s", hex);
 }
 
 /* The hex of the fingerprint output_write records for doc at path (write_with's options). */
@@ -1099,6 +1155,7 @@ int main(void)
         test_saddle_clip(&e);
         test_cmyk(&e);
         test_xmp(&e);
+        test_id_reader();
         test_pdfx(&e);
         test_output_intent(&e);
         test_images(&e);
