@@ -141,7 +141,9 @@ os.execv(sys.argv[1], sys.argv[1:])' "$PAIBAN" -o "$TMP/target.pdf" "$TMP/big.xm
         leftovers=$(ls "$TMP" | grep -c '\.tmp\.')
         if cmp -s "$TMP/old.pdf" "$TMP/target.pdf"; then
             state=old
-        elif qpdf --check "$TMP/target.pdf" >/dev/null 2>&1 && [ "$rc" -eq 0 ]; then
+        elif qpdf --check "$TMP/target.pdf" >/dev/null 2>&1 &&
+             pdftotext "$TMP/target.pdf" - 2>/dev/null | grep -q .; then
+            # complete and new; a signal after the rename may still make the exit 130
             state=new
         else
             state=damaged
