@@ -852,9 +852,11 @@ static int read_id(const char *path, char id[80])
     if (sh(out, sizeof out, "mutool show '%s' trailer/ID", path) != 0 || *s++ != '[' ||
         !pdf_string_hex(&s, a) || !pdf_string_hex(&s, b))
         return 0;
-    snprintf(id, 80, "%s%s", a, b);
-    return strlen(a) == 32 && strlen(b) == 32 && strcmp(a, b) != 0 && strspn(a, "0") != 32 &&
-           strspn(b, "0") != 32;
+    if (strlen(a) != 32 || strlen(b) != 32)
+        return 0;
+    memcpy(id, a, 32);
+    memcpy(id + 32, b, 33);
+    return strcmp(a, b) != 0 && strspn(a, "0") != 32 && strspn(b, "0") != 32;
 }
 
 /* read_id's string reader on both forms mutool prints (this /ID once came as a literal). */
