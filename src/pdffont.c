@@ -201,6 +201,23 @@ static int default_width(const used_glyph *g, int n)
     return best;
 }
 
+/* Add every table of face but CFF to tables: a CFF font is embedded as its bare
+ * CFF table (FontFile3), so subsetting cmap, hmtx, name and the rest would be
+ * work thrown away; cmap alone, with its variation sequences, is most of it. */
+static void drop_all_but_cff(hb_face_t *face, hb_set_t *tables)
+{
+    hb_tag_t tags[64];
+    unsigned int start = 0, count;
+    do {
+        count = sizeof tags / sizeof *tags;
+        hb_face_get_table_tags(face, start, &count, tags);
+        for (unsigned int i = 0; i < count; i++)
+            if (tags[i] != HB_TAG('C', 'F', 'F', ' '))
+                hb_set_add(tables, tags[i]);
+        start += count;
+    } while (count == sizeof tags / sizeof *tags);
+}
+
 /* Subset the font to the glyphs used; NULL when hb-subset fails. */
 static hb_face_t *subset_face(const pdffont *pf, const used_glyph *g, int n)
 {
@@ -219,6 +236,8 @@ static hb_face_t *subset_face(const pdffont *pf, const used_glyph *g, int n)
     hb_set_t *tables = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
     for (size_t i = 0; i < sizeof drop / sizeof *drop; i++)
         hb_set_add(tables, hb_tag_from_string(drop[i], 4));
+    if (pf->f->is_cff)
+        drop_all_but_cff(pf->f->hb_face, tables);
     /* Without CIDs in the font the content stream names glyphs by id, so
      * ids must survive subsetting; CID-keyed CFF keeps its CIDs anyway. */
     if (!pf->f->is_cid)
