@@ -34,6 +34,11 @@ void dl_document_free(dl_document *doc)
     for (int i = 0; i < doc->noutline; i++)
         free(doc->outline[i].title);
     free(doc->outline);
+    for (int i = 0; i < doc->nstructs; i++) {
+        free(doc->structs[i].type);
+        free(doc->structs[i].alt);
+    }
+    free(doc->structs);
     free(doc->title);
     free(doc->author);
     free(doc->subject);
@@ -70,6 +75,14 @@ void dl_add_outline(dl_document *doc, const char *title, int level, int page, fl
     o->level = level;
     o->page = page;
     o->y = y;
+}
+
+/* Append a structure element; its index. */
+int dl_add_struct(dl_document *doc, const char *type, int parent, const char *alt)
+{
+    pb_grow(&doc->structs, &doc->structs_cap, doc->nstructs + 1, sizeof *doc->structs);
+    doc->structs[doc->nstructs] = (dl_struct){pb_strdup(type), parent, alt ? pb_strdup(alt) : NULL};
+    return doc->nstructs++;
 }
 
 /* The sheet showing page p, or -1. */

@@ -88,8 +88,17 @@ typedef struct dl_link {
 
 typedef enum dl_kind { DL_GLYPHS, DL_BOX, DL_RULE, DL_IMAGE, DL_LINK } dl_kind;
 
+/* What an item is to a reader, for tagged output: an artifact, or the content of an element. */
+enum {
+    DL_ARTIFACT = 0,            /* decoration: boxes, rules, backgrounds, printer's marks */
+    DL_PAGINATION = -1,         /* running heads and feet, folios */
+};
+
 typedef struct dl_item {
     dl_kind kind;
+    int tag;                    /* DL_ARTIFACT, DL_PAGINATION, or 1 + the index in the
+                                   document's structs of the element it shows (a link:
+                                   the element it belongs to) */
     union {
         dl_glyph_run glyphs;
         dl_box box;
@@ -115,6 +124,18 @@ typedef struct dl_outline {
     float y;                    /* top of the target, page coordinates */
 } dl_outline;
 
+/*
+ * One element of the document's logical structure (tagged PDF): what a
+ * screen reader or a reflowing viewer reads the pages' content as.  The
+ * elements are in document order, each after its parent; items point at
+ * them through their tag.
+ */
+typedef struct dl_struct {
+    char *type;                 /* owned: a PDF structure type ("Sect", "H1", "P", "Aside", ...) */
+    int parent;                 /* index of the parent element; -1 for the root */
+    char *alt;                  /* owned: a Figure's text alternative, or NULL */
+} dl_struct;
+
 typedef struct dl_document {
     int npages, pages_cap;
     dl_page *pages;             /* owned */
@@ -125,6 +146,8 @@ typedef struct dl_document {
     char *subject;
     char *keywords;
     char *lang;                 /* BCP 47, e.g. "zh-Hans" */
+    int nstructs, structs_cap;
+    dl_struct *structs;         /* owned; empty when the document carries no structure */
 } dl_document;
 
 /* Where one logical page goes on a sheet (sheet coordinates, top-left origin). */
@@ -163,6 +186,8 @@ void dl_document_free(dl_document *doc);
 dl_page *dl_add_page(dl_document *doc, float width, float height);
 /* Append an item to page and return it (zeroed, kind set). */
 dl_item *dl_add_item(dl_page *page, dl_kind kind);
+/* Append a structure element (type and alt are copied; alt may be NULL); its index. */
+int dl_add_struct(dl_document *doc, const char *type, int parent, const char *alt);
 /* Append an outline entry (title is copied). */
 void dl_add_outline(dl_document *doc, const char *title, int level, int page, float y);
 

@@ -45,6 +45,7 @@ static void add_glyphs(pb_hash *h, const dl_glyph_run *r, struct timespec *newes
 static void add_item(pb_hash *h, const dl_item *it, struct timespec *newest)
 {
     pb_hash_add(h, &it->kind, sizeof it->kind);
+    pb_hash_add(h, &it->tag, sizeof it->tag);
     switch (it->kind) {
     case DL_GLYPHS: add_glyphs(h, &it->u.glyphs, newest); break;
     case DL_BOX: pb_hash_add(h, &it->u.box, sizeof it->u.box); break;
@@ -57,7 +58,7 @@ static void add_item(pb_hash *h, const dl_item *it, struct timespec *newest)
     }
 }
 
-/* Feed the document: pages, outline and metadata. */
+/* Feed the document: pages, outline, structure and metadata. */
 static void add_document(pb_hash *h, const dl_document *doc, struct timespec *newest)
 {
     for (int p = 0; p < doc->npages; p++) {
@@ -75,6 +76,11 @@ static void add_document(pb_hash *h, const dl_document *doc, struct timespec *ne
         pb_hash_add(h, where, sizeof where);
         pb_hash_add(h, &o->y, sizeof o->y);
     }
+    for (int i = 0; i < doc->nstructs; i++) { /* an alt text edited changes the output */
+        pb_hash_add_str(h, doc->structs[i].type);
+        pb_hash_add(h, &doc->structs[i].parent, sizeof doc->structs[i].parent);
+        pb_hash_add_str(h, doc->structs[i].alt);
+    }
     const char *meta[] = {doc->title, doc->author, doc->subject, doc->keywords, doc->lang};
     for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++)
         pb_hash_add_str(h, meta[i]);
@@ -88,7 +94,7 @@ static void add_options(pb_hash *h, const output_options *opts, const char *name
     if (opts && opts->impose)
         io = *opts->impose;
     float sizes[3] = {io.sheet_width, io.sheet_height, io.creep};
-    int modes[3] = {(int)io.mode, io.marks, io.nup};
+    int modes[4] = {(int)io.mode, io.marks, io.nup, opts && opts->untagged};
     pb_hash_add(h, modes, sizeof modes);
     pb_hash_add(h, sizes, sizeof sizes);
     if (io.marks) { /* the slug line prints the output's name: elsewhere it shows nowhere */

@@ -727,9 +727,9 @@ static int draw_toc_entry(layout *L, dl_page *pg, const vitem *it, float left, f
     return 0;
 }
 
-/* Draw one item of a page at y (text-area coordinates). */
-static int draw_item(layout *L, dl_document *doc, dl_page *pg, const vitem *it, float left,
-                     float top, float y)
+/* Draw one item of a page at y (text-area coordinates), its items not yet tagged. */
+static int draw_item_untagged(layout *L, dl_document *doc, dl_page *pg, const vitem *it,
+                              float left, float top, float y)
 {
     switch (it->kind) {
     case V_SPACE: case V_BREAK:
@@ -761,6 +761,18 @@ static int draw_item(layout *L, dl_document *doc, dl_page *pg, const vitem *it, 
     return 0;
 }
 
+/* Draw one item of a page at y (text-area coordinates), tagged with its element. */
+static int draw_item(layout *L, dl_document *doc, dl_page *pg, const vitem *it, float left,
+                     float top, float y)
+{
+    int before = pg->n, rc = draw_item_untagged(L, doc, pg, it, left, top, y);
+    if (it->kind == V_LINE)
+        layout_tag_items(pg, before, layout_tag_of(L, L->pars[it->par].block));
+    else if (it->kind == V_IMAGE)
+        layout_tag_items(pg, before, layout_tag_of(L, it->block));
+    return rc; /* box edges and rules stay artifacts */
+}
+
 /* Draw page p (items [page_start[p], page_start[p+1])). */
 static int draw_page(layout *L, dl_document *doc, int p)
 {
@@ -784,7 +796,10 @@ static int draw_page(layout *L, dl_document *doc, int p)
         bottom += L->boxes[b].bottom_pad - L->boxes[b].style->border_width;
         end_box(L, pg, b, bottom, left, top, 1);
     }
-    return rc | draw_furniture(L, pg, p, pm, left);
+    int furniture = pg->n;
+    rc |= draw_furniture(L, pg, p, pm, left);
+    layout_tag_items(pg, furniture, DL_PAGINATION);
+    return rc;
 }
 
 /* Free the layout's working state. */
@@ -802,6 +817,7 @@ static void layout_free(layout *L)
     free(L->items);
     free(L->marks);
     free(L->page_title);
+    free(L->refs);
     free(L->boxes);
     free(L->page_start);
     free(L->page_stretch);
@@ -829,6 +845,7 @@ dl_document *layout_document(pb_ctx *ctx, composer *comp, const st_tree *t)
         index_marks(&L);
         doc = dl_document_new();
         copy_metadata(doc, t);
+        layout_build_structure(&L, doc);
         for (int p = 0; p < L.npages; p++)
             if (draw_page(&L, doc, p) < 0) {
                 dl_document_free(doc);

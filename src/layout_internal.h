@@ -66,6 +66,12 @@ enum { FURN_VERSO, FURN_RECTO, FURN_FOOT, NFURN };
 /* A running head or foot shows one line: text beyond this never fits. */
 #define FURNITURE_MAX_CHARS 400
 
+/* The structure element whose content a block's items are (layout_struct.c). */
+typedef struct struct_ref {
+    const st_block *block;
+    int element;                /* index into the document's structs; -1: none */
+} struct_ref;
+
 typedef struct layout {
     pb_ctx *ctx;
     composer *comp;
@@ -88,6 +94,8 @@ typedef struct layout {
     int nmarks;
     vitem *marks;               /* the V_MARK items sorted by block (par: their index) */
     const char **page_title;    /* per page: the outline title current on it */
+    int nrefs, refs_cap;
+    struct_ref *refs;           /* every block's element, sorted by block */
     int failed;
 } layout;
 
@@ -108,6 +116,13 @@ pb_pos layout_pos(const layout *L, int i);
 enum { VJ_NONE, VJ_PARAGRAPH, VJ_BLOCK };
 /* The kind of place item j (not first on its page) is. */
 int layout_vj_point(const layout *L, int j);
+
+/* Build doc's structure elements from the styled tree (layout_struct.c). */
+void layout_build_structure(layout *L, dl_document *doc);
+/* The tag of the items drawn for block b: 1 + its element's index, or DL_ARTIFACT. */
+int layout_tag_of(const layout *L, const st_block *b);
+/* Give items [from, pg->n) of pg the tag. */
+void layout_tag_items(dl_page *pg, int from, int tag);
 
 /*
  * Cut the vertical list into pages by total fit (paginate.c): page_start,

@@ -65,6 +65,8 @@ static const char USAGE[] =
     "                      a proof to look at\n"
     "      --nup N         N pages (2 or 4) per A4 sheet with cut marks; a one-page\n"
     "                      document is repeated, e.g. two A5 handouts on one A4 sheet\n"
+    "      --untagged      no structure tree: a smaller PDF that a screen reader cannot\n"
+    "                      read (1-up PDFs are tagged, PDF/UA-1, by default)\n"
     "      --output-intent FILE  CMYK printer ICC profile for the PDF/X output intent\n"
     "                      (default: Ghostscript's default_cmyk.icc, package libgs-common)\n"
     "      --split ELEMENT one PDF per ELEMENT of the body (e.g. callout); -o is then a\n"
@@ -126,13 +128,14 @@ static int output_option(int c, const char *v, options *o)
 {
     static const struct { int code; const char *name; } names[] = {
         {'M', "marks"}, {'I', "impose"}, {'U', "nup"}, {'P', "sheet"}, {'C', "creep"},
-        {'X', "split"}, {'L', "select"}};
+        {'X', "split"}, {'L', "select"}, {'G', "untagged"}};
     const char *name = NULL;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].code == c)
             name = names[i].name;
     o->output_options = 1;
-    const char *expected = plan_set_option(&o->plan->outputs[0], name, c == 'M' ? "yes" : v);
+    const char *expected = plan_set_option(&o->plan->outputs[0], name,
+                                           c == 'M' || c == 'G' ? "yes" : v);
     if (expected)
         fprintf(stderr, "paiban: error: bad value '%s' for --%s (%s)\n", v, name, expected);
     return expected ? -1 : 0;
@@ -177,7 +180,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"deptarget", required_argument, 0, 'T'}, {"watch", no_argument, 0, 'W'},
         {"include-anywhere", no_argument, 0, 'A'}, {"max-pages", required_argument, 0, 'N'},
         {"nup", required_argument, 0, 'U'}, {"build", required_argument, 0, 'B'},
-        {"cache", required_argument, 0, 'K'},
+        {"cache", required_argument, 0, 'K'}, {"untagged", no_argument, 0, 'G'},
         {0, 0, 0, 0}};
     int c;
     opterr = 0;
@@ -199,7 +202,7 @@ static int parse_args(int argc, char **argv, options *o)
         case 'h': fputs(USAGE, stdout); return 1;
         case 'V': printf("paiban %s\n", PAIBAN_VERSION); return 1;
         case 'O': o->output_intent = optarg; break;
-        case 'M': case 'I': case 'P': case 'C': case 'U': case 'X': case 'L':
+        case 'M': case 'I': case 'P': case 'C': case 'U': case 'X': case 'L': case 'G':
             if (output_option(c, optarg, o) != 0)
                 return -1;
             break;
@@ -423,6 +426,7 @@ static int run_job(run *r, const job *j, const dl_document *pages)
         output_options po = *r->po;
         po.impose = &j->out->impose;
         po.keep_same = j->out->split != NULL || r->o->watch || r->o->build != NULL;
+        po.untagged = j->out->untagged;
         if (!po.have_epoch) { /* dates from the inputs: the same inputs, the same bytes */
             po.epoch = files_newest_mtime(r->ctx);
             po.have_epoch = po.epoch >= 0;

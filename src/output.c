@@ -43,8 +43,11 @@ static int render(pb_ctx *ctx, const writer_ops *ops, const dl_document *doc,
     impose_result *imp = impose_pages(ctx, doc, &io);
     if (!imp)
         return WRITER_FAILED;
-    writer_options wo = {opts && opts->have_epoch, opts ? opts->epoch : 0,
-                         opts ? opts->output_intent : NULL, io.mode == IMPOSE_NONE, name, 1, {0}};
+    writer_options wo = {.have_epoch = opts && opts->have_epoch, .epoch = opts ? opts->epoch : 0,
+                         .output_intent = opts ? opts->output_intent : NULL,
+                         .links = io.mode == IMPOSE_NONE, .name = name, .have_fingerprint = 1,
+                         /* imposed sheets show pages out of reading order, for the press */
+                         .tags = io.mode == IMPOSE_NONE && !(opts && opts->untagged)};
     memcpy(wo.fingerprint, fp, sizeof wo.fingerprint);
     void *w = ops->begin(ctx, doc, imp->sheets, imp->nsheets, &wo);
     int rc = w ? draw_sheets(ops, w, doc, imp) : WRITER_FAILED;

@@ -23,6 +23,7 @@ typedef struct output_options {
     const impose_options *impose;   /* NULL: one sheet per page, no marks */
     const char *output_intent;  /* CMYK printer ICC profile; NULL: the default */
     int keep_same;              /* leave an existing identical file untouched */
+    int untagged;               /* no structure tree, even on 1-up sheets */
 } output_options;
 
 /*

@@ -3,6 +3,7 @@
 #include "pdffont.h"
 #include "pdfimage.h"
 #include "pdfmeta.h"
+#include "pdftags.h"
 
 #include <errno.h>
 #include <hpdf.h>
@@ -35,6 +36,7 @@ typedef struct pdf_writer {
     pb_pos pos;                 /* the output file, for diagnostics */
     HPDF_Doc pdf;
     pdffont_set *fonts;
+    pdftags *tags;              /* the structure of a 1-up output, or NULL */
     HPDF_Page *sheets;          /* one per sheet, as they are begun */
     int current;                /* the sheet being drawn, -1 before the first */
     int sheet_has_image;        /* the sheet being written shows an image */
@@ -404,8 +406,11 @@ static int draw_image(pdf_writer *w, HPDF_Page page, const dl_image *img, double
 /* Draw a page's items in order, y flipped with page_h; links come later. */
 static int draw_items(pdf_writer *w, HPDF_Page page, const dl_page *pg, double page_h)
 {
+    HPDF_Stream s = ((HPDF_PageAttr)page->attr)->stream;
     for (int k = 0; k < pg->n; k++) {
         const dl_item *it = &pg->items[k];
+        if (w->tags && it->kind != DL_LINK)
+            pdftags_mark(w->tags, s, it->tag);
         if (it->kind == DL_GLYPHS)
             draw_run(w, page, &it->u.glyphs, page_h);
         else if (it->kind == DL_BOX)
@@ -415,6 +420,8 @@ static int draw_items(pdf_writer *w, HPDF_Page page, const dl_page *pg, double p
         else if (it->kind == DL_IMAGE && draw_image(w, page, &it->u.image, page_h) != 0)
             return -1;
     }
+    if (w->tags)
+        pdftags_end_page(w->tags, s);
     return 0;
 }
 
@@ -496,6 +503,8 @@ static int pdf_begin_sheet(void *wp, int i)
         return pdf_check(w);
     w->sheets[i] = page;
     w->current = i;
+    if (w->tags)
+        pdftags_page(w->tags, page);
     HPDF_Page_SetWidth(page, s->width);
     HPDF_Page_SetHeight(page, s->height);
     add_page_box(page, "BleedBox", s->bleed_x0, s->bleed_y0, s->bleed_x1, s->bleed_y1, s->height);
@@ -553,8 +562,9 @@ static HPDF_Destination dest_for(pdf_writer *w, int p, double y)
 
 /* A link annotation over the item's rectangle, jumping to its target. */
 static void add_link(pdf_writer *w, HPDF_Page page, const dl_sheet *s,
-                     const dl_placement *pl, const dl_link *l)
+                     const dl_placement *pl, const dl_item *it)
 {
+    const dl_link *l = &it->u.link;
     if (l->page < 0 || l->page >= w->doc->npages) {
         pb_warning(w->ctx, w->pos, "a link on page %d points at page %d, which does "
                    "not exist; left out", pl->page + 1, l->page + 1);
@@ -566,6 +576,8 @@ static void add_link(pdf_writer *w, HPDF_Page page, const dl_sheet *s,
     HPDF_Annotation a = HPDF_Page_CreateLinkAnnot(page, r, dest_for(w, l->page, l->target_y));
     if (a)
         HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);  /* no box drawn around it */
+    if (a && w->tags)
+        pdftags_link(w->tags, a, page, it->tag);
 }
 
 /* Every DL_LINK of every placed page, once all sheets exist to point at. */
@@ -578,7 +590,7 @@ static void add_links(pdf_writer *w)
             const dl_page *pg = pl->page >= 0 ? &w->doc->pages[pl->page] : NULL;
             for (int j = 0; pg && j < pg->n; j++)
                 if (pg->items[j].kind == DL_LINK)
-                    add_link(w, w->sheets[i], s, pl, &pg->items[j].u.link);
+                    add_link(w, w->sheets[i], s, pl, &pg->items[j]);
         }
     }
 }
@@ -676,6 +688,10 @@ static void *pdf_begin(pb_ctx *ctx, const dl_document *doc, const dl_sheet *shee
     HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL);
     w->pdf->pdf_version = HPDF_VER_16; /* libharu starts at 1.3 and has no setter */
     w->fonts = pdffont_set_new(w->pdf);
+    w->tags = opts->tags ? pdftags_new(w->pdf, doc) : NULL;
+    if (opts->tags && doc->nstructs > 0 && !w->tags)
+        pb_warning(ctx, w->pos, "the PDF is not tagged: one element holds more than %d others, "
+                   "more than a PDF array written by libharu can list", PDFTAGS_MAX_CHILDREN);
     w->sheets = pb_alloc((size_t)(nsheets > 0 ? nsheets : 1) * sizeof *w->sheets);
     return w;
 }
@@ -692,7 +708,13 @@ static int pdf_finish(void *wp, unsigned char **out, size_t *len)
         return WRITER_FAILED;
     }
     add_outline(w);
-    pdfmeta_options mo = {w->opts.have_epoch, w->opts.epoch, w->opts.output_intent};
+    if (w->tags && pdftags_finish(w->tags) != 0) {
+        pdf_check(w);   /* reports libharu's error */
+        return WRITER_FAILED;
+    }
+    /* PDF/UA asks for the language of the text: without xml:lang, tagged but no claim */
+    int claim_ua = w->tags != NULL && w->doc->lang && w->doc->lang[0];
+    pdfmeta_options mo = {w->opts.have_epoch, w->opts.epoch, w->opts.output_intent, claim_ua};
     if (pdfmeta_write(w->ctx, w->pos, w->pdf, w->doc, &mo) != 0 || pdf_check(w) != 0)
         return WRITER_FAILED;
     return serialise(w, out, len);
@@ -703,6 +725,7 @@ static void pdf_free(void *wp)
 {
     pdf_writer *w = wp;
     pdffont_set_free(w->fonts);
+    pdftags_free(w->tags);
     free(w->sheets);
     free(w->images);
     HPDF_Free(w->pdf);

@@ -10,7 +10,9 @@
  * colours the display list marks as registration (printer's marks) print
  * on all four inks.  With writer_options.links the pages' DL_LINK items
  * become link annotations; the outline points at the sheet that shows each
- * page.
+ * page.  With writer_options.tags every item is written as marked content
+ * of its structure element or as an artifact, and the document gets its
+ * structure tree (pdftags.h): a tagged PDF that claims PDF/UA-1.
  *
  * Dates come from the options' epoch; with none no dates are written.  The
  * same input always gives byte-identical output.  The writer knows nothing

@@ -176,7 +176,7 @@ static void document_id(const dl_document *doc, char out[48])
 }
 
 /* The XMP packet: Dublin Core, XMP basic, PDF, media management and PDF/X ids. */
-static void xmp_packet(pb_str *b, const dl_document *doc, const meta_dates *d)
+static void xmp_packet(pb_str *b, const dl_document *doc, const meta_dates *d, int pdfua)
 {
     char id[48];
     document_id(doc, id);
@@ -188,7 +188,8 @@ static void xmp_packet(pb_str *b, const dl_document *doc, const meta_dates *d)
               "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
               "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
               "    xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\"\n"
-              "    xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\">\n");
+              "    xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\"\n"
+              "    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n");
     xmp_simple(b, "dc:format", "application/pdf");
     xmp_list(b, "dc:title", "Alt", doc->title);
     xmp_list(b, "dc:creator", "Seq", doc->author);
@@ -205,14 +206,15 @@ static void xmp_packet(pb_str *b, const dl_document *doc, const meta_dates *d)
     xmp_simple(b, "xmpMM:VersionID", "1");
     xmp_simple(b, "xmpMM:RenditionClass", "default");
     xmp_simple(b, "pdfxid:GTS_PDFXVersion", d->have ? PDFMETA_PDFX : NULL);
+    xmp_simple(b, "pdfuaid:part", pdfua ? "1" : NULL);
     pb_str_adds(b, "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>\n");
 }
 
 /* The catalog's /Metadata: the XMP packet, uncompressed so tools can find it. */
-static void add_xmp(HPDF_Doc pdf, const dl_document *doc, const meta_dates *d)
+static void add_xmp(HPDF_Doc pdf, const dl_document *doc, const meta_dates *d, int pdfua)
 {
     pb_str b = {0};
-    xmp_packet(&b, doc, d);
+    xmp_packet(&b, doc, d, pdfua);
     HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
     if (s) {
         s->filter = HPDF_STREAM_FILTER_NONE;
@@ -536,7 +538,7 @@ int pdfmeta_write(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, const dl_document *doc,
     if (add_output_intent(ctx, pos, pdf, profile) != 0)
         return -1;
     add_info(pdf, doc, &d);
-    add_xmp(pdf, doc, &d);
+    add_xmp(pdf, doc, &d, opts && opts->pdfua);
     add_id_placeholder(pdf);
     return 0;
 }

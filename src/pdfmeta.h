@@ -42,6 +42,7 @@ typedef struct pdfmeta_options {
     int have_epoch;             /* 1 when epoch gives the dates */
     long long epoch;
     const char *output_intent;  /* the CMYK printer profile; NULL: PDFMETA_DEFAULT_CMYK */
+    int pdfua;                  /* 1: claim PDF/UA-1 (pdfuaid): tagged, with a /Lang */
 } pdfmeta_options;
 
 /* A PDF text string for UTF-8 text: UTF-16BE with a byte-order mark, cut

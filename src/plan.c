@@ -65,9 +65,9 @@ const char *plan_set_option(plan_output *o, const char *name, const char *value)
 {
     if (strcmp(name, "impose") == 0)
         return parse_impose(value, &o->impose) == 0 ? NULL : "saddle, contact or none";
-    if (strcmp(name, "marks") == 0) {
+    if (strcmp(name, "marks") == 0 || strcmp(name, "untagged") == 0) {
         int yes = strcmp(value, "yes") == 0;
-        o->impose.marks = yes;
+        *(name[0] == 'm' ? &o->impose.marks : &o->untagged) = yes;
         return yes || strcmp(value, "no") == 0 ? NULL : "yes or no";
     }
     if (strcmp(name, "nup") == 0) {

@@ -35,6 +35,7 @@ typedef struct plan_output {
     impose_options impose;
     char *split;                /* one PDF per element of this name, or NULL */
     char *select;               /* only the element with this id, or NULL */
+    int untagged;               /* 1: no structure tree (a smaller, inaccessible PDF) */
     int sheet_given, creep_given; /* for options that only apply to some impositions */
     pb_pos pos;                 /* where a build description describes it */
 } plan_output;
@@ -52,7 +53,7 @@ plan_output *plan_add(plan *p, const char *file, const char *style);
 
 /*
  * Set the output option name (impose, marks, sheet, creep, nup, split,
- * select) from value ("yes"/"no" for marks).  NULL, or a phrase saying
+ * select, untagged) from value ("yes"/"no" for marks and untagged).  NULL, or a phrase saying
  * what the value should have been.
  */
 const char *plan_set_option(plan_output *o, const char *name, const char *value);

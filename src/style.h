@@ -131,6 +131,11 @@ typedef struct st_block {
     st_span *spans;             /* ST_TEXT */
     int nchildren, children_cap;
     struct st_block **children; /* ST_BOX */
+    const char *tag;            /* its PDF structure type ("P", "H2", "Aside", ...) for
+                                   tagged output; NULL: its content belongs to the parent's */
+    const char *content_tag;    /* its own text goes into a child of this type ("LBody"
+                                   in an "LI"), or NULL: straight into tag */
+    char *alt;                  /* ST_IMAGE: the text alternative (alt=), or NULL */
     char *image_path;           /* ST_IMAGE: the file, resolved against its source */
     float image_w, image_h;     /* ST_IMAGE: natural size in points */
 } st_block;

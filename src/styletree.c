@@ -32,6 +32,7 @@ static void free_block(st_block *b)
     free(b->children);
     free(b->outline_title);
     free(b->image_path);
+    free(b->alt);
     free(b);
 }
 
@@ -363,6 +364,11 @@ static st_block *image_block(walker *w, const doc_node *node, const char *parent
     }
     st_block *b = new_block(w, ST_IMAGE, "image", node->pos, r, parent_style);
     b->image_path = path;
+    const char *alt = doc_attr_get(node, "alt");
+    b->alt = alt && *alt ? pb_strdup(alt) : NULL;
+    if (!b->alt)
+        pb_warning(w->ctx, node->pos, "<image> has no alt text: a reader who cannot see it "
+                   "hears nothing of it (add alt=\"...\")");
     b->image_w = (float)px_w * 72 / IMAGE_DPI; /* scaled down to the measure if wider */
     b->image_h = (float)px_h * 72 / IMAGE_DPI;
     return b;
@@ -748,6 +754,64 @@ static void own_names(st_tree *t, st_block *b)
         own_names(t, b->children[i]);
 }
 
+/* ---- structure for tagged output ----------------------------------------------- */
+
+/* The PDF structure type (ISO 32000-1, 14.8.4) each role stands for; roles not
+ * listed (body, image) add no element: their content joins the parent's.
+ * "H" becomes H1..H6 by the sections and callouts around it. */
+static const char *const ROLE_TAGS[][2] = {
+    {"document", "Document"}, {"part", "Sect"}, {"section", "Sect"}, {"callout", "Aside"},
+    {"titleblock", "Div"}, {"figure", "Figure"}, {"caption", "Caption"}, {"list", "L"},
+    {"item", "LI"}, {"p", "P"}, {"deck", "P"}, {"subtitle", "P"}, {"badge", "P"},
+    {"field", "P"}, {"text", "P"}, {"toc", "TOC"}, {"toc-entry", "TOCI"},
+    {"heading", "H"}, {"title", "H"}, {"headline", "H"},
+};
+
+static const char *const HEADING_TAGS[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
+
+/* The structure type of role, or NULL. */
+static const char *role_tag(const char *role)
+{
+    for (size_t i = 0; i < sizeof ROLE_TAGS / sizeof *ROLE_TAGS; i++)
+        if (strcmp(ROLE_TAGS[i][0], role) == 0)
+            return ROLE_TAGS[i][1];
+    return NULL;
+}
+
+/* 1 when box b holds an image. */
+static int has_image(const st_block *b)
+{
+    for (int i = 0; i < b->nchildren; i++)
+        if (b->children[i]->kind == ST_IMAGE)
+            return 1;
+    return 0;
+}
+
+/*
+ * Give b and the blocks below it their structure types; depth counts the
+ * sections and callouts around b (a heading in the second is an H2).  A
+ * list item's text is its label and body: LI, with the text in an LBody.
+ */
+static void assign_tags(st_block *b, const st_block *parent, int depth)
+{
+    const char *tag = role_tag(b->role);
+    if (tag && strcmp(tag, "H") == 0)
+        tag = HEADING_TAGS[depth < 1 ? 0 : depth > 6 ? 5 : depth - 1];
+    if (tag && strcmp(tag, "LI") == 0 && b->kind == ST_TEXT) {
+        int in_item_box = parent && parent->kind == ST_BOX && strcmp(parent->role, "item") == 0;
+        tag = in_item_box ? "LBody" : "LI";
+        b->content_tag = in_item_box ? NULL : "LBody";
+    }
+    if (tag && strcmp(tag, "Figure") == 0 && !has_image(b))
+        tag = "Div"; /* artwork not there yet: a reader gets its caption, not an empty figure */
+    if (b->target) /* a contents entry that links to its place: the whole entry is the link */
+        b->content_tag = "Link";
+    b->tag = tag;
+    int inner = depth + (strcmp(b->role, "section") == 0 || strcmp(b->role, "callout") == 0);
+    for (int i = 0; i < b->nchildren; i++)
+        assign_tags(b->children[i], b, inner);
+}
+
 /* Compute the styles that no element has: folio and running heads. */
 static void page_styles(walker *w, const style *doc_style)
 {
@@ -817,6 +881,7 @@ st_tree *style_apply_part(pb_ctx *ctx, const style_sheet *sheet, const doc *d, c
     add_child(t->root, body);
     add_matter(&w, sheet->back, t->root, body);
     own_names(t, t->root);
+    assign_tags(t->root, NULL, 0);
     for (int i = 0; i < t->npages; i++)
         t->pages[i].pos.file = tree_name(t, t->pages[i].pos.file);
     return t;

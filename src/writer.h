@@ -27,6 +27,7 @@ typedef struct writer_options {
     long long epoch;            /* seconds since 1970: the creation and modification dates */
     const char *output_intent;  /* the CMYK printer profile (PDF/X); NULL: the default */
     int links;                  /* write link annotations (not on imposed sheets) */
+    int tags;                   /* tag the content with doc's structure (1-up sheets only) */
     const char *name;           /* the output's name, for diagnostics (may be NULL) */
     int have_fingerprint;       /* 1: record fingerprint in the output (fingerprint.h) */
     unsigned char fingerprint[16];

@@ -17,6 +17,7 @@
 #include "impose.h"
 #include "output.h"
 #include "pdfmeta.h"
+#include "pdftags.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -859,6 +860,49 @@ static int read_id(const char *path, char id[80])
     return strcmp(a, b) != 0 && strspn(a, "0") != 32 && strspn(b, "0") != 32;
 }
 
+/* Write doc (with n elements under one) to path; 1 when pdfinfo says Tagged: yes.  The
+ * warnings given go to *warnings, the first message to msg. */
+static int write_wide(const env *e, int n, const char *path, int *warnings, char msg[256])
+{
+    dl_document *doc = meta_document(e);
+    int root = dl_add_struct(doc, "Document", -1, NULL);
+    for (int i = 0; i < n; i++)
+        dl_add_struct(doc, "P", root, NULL);
+    doc->pages[0].items[0].tag = 2;
+    char *diag_text = NULL, out[4096];
+    size_t len = 0;
+    FILE *diag = open_memstream(&diag_text, &len);
+    pb_ctx *ctx = pb_ctx_new(diag);
+    output_options opts = {0};
+    int rc = output_write(ctx, &pdf_writer_ops, doc, path, &opts);
+    fclose(diag);
+    *warnings = ctx->warnings;
+    snprintf(msg, 256, "%s", diag_text ? diag_text : "");
+    CHECK(rc == 0, "writing %d elements under one returned %d: %s", n, rc, msg);
+    pdfinfo(path, out, sizeof out);
+    pb_ctx_free(ctx);
+    free(diag_text);
+    dl_document_free(doc);
+    const char *tagged = strstr(out, "Tagged:");
+    return tagged && strncmp(tagged + 7 + strspn(tagged + 7, " "), "yes", 3) == 0;
+}
+
+/* An element with more children than libharu's arrays hold: a warning and an untagged,
+ * whole PDF; one fewer is tagged without a word. */
+static void test_tags_too_wide(const env *e)
+{
+    char path[256], msg[256];
+    int warnings;
+    path_in(e, "wide.pdf", path, sizeof path);
+    CHECK(write_wide(e, PDFTAGS_MAX_CHILDREN - 1, path, &warnings, msg) && warnings == 0,
+          "%d elements under one: not tagged, or %d warnings: %s", PDFTAGS_MAX_CHILDREN - 1,
+          warnings, msg);
+    CHECK(!write_wide(e, PDFTAGS_MAX_CHILDREN, path, &warnings, msg) && warnings == 1 &&
+          strstr(msg, "not tagged"), "%d elements under one: tagged, or no warning: %s",
+          PDFTAGS_MAX_CHILDREN, msg);
+    check_qpdf(path);
+}
+
 /* read_id's string reader on both forms mutool prints (this /ID once came as a literal). */
 static void test_id_reader(void)
 {
@@ -1158,6 +1202,7 @@ int main(void)
         test_cmyk(&e);
         test_xmp(&e);
         test_id_reader();
+        test_tags_too_wide(&e);
         test_pdfx(&e);
         test_output_intent(&e);
         test_images(&e);
