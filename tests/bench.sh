@@ -29,6 +29,8 @@
 #                                  tests/e2e/py/scaling.py, sized from a
 #                                  1,000-section calibration run), styles/print.xml;
 #                                  BENCH_LONG=0 leaves out the 4,000-page one
+#   tagging                        the plain build against the same with
+#                                  --untagged, alternately: time and size ratios
 #   bench_compose                  paragraphs composed per second
 # Targets (issue 5): full build < 0.3 s, one-edit rebuild < 0.1 s.  Printed,
 # not asserted.  Everything runs in a copy of xml/ and styles/.
@@ -101,6 +103,19 @@ echo "    $(find out/handouts -name '*.pdf' | wc -l) handouts," \
      "$(cat out/report.pdf out/report-imposed.pdf out/handouts/*.pdf | wc -c) bytes in all"
 printf 'ratios to one plain build, timed alternately (median of %s rounds): cold full build %.2f, one-edit rebuild %.2f\n' \
     "$RUNS" "$(median < "$tmp/cold.ratio")" "$(median < "$tmp/edit.ratio")"
+
+# What tagging costs (issue 15: at most 10 % of the time, 15 % of the size):
+# the plain build against the same with --untagged, alternately.
+untagged() { "$PAIBAN" -s styles/print.xml --untagged -o "$tmp/u.pdf" xml/report.xml; }
+for i in $(seq "$RUNS"); do
+    t=$(us plain)
+    u=$(us untagged)
+    awk -v a="$t" -v b="$u" 'BEGIN { print a / b }' >> "$tmp/tag.ratio"
+done
+printf 'tagged PDF (the plain build) against --untagged, timed alternately (median of %s rounds): time %.3f, size %.3f (%s / %s bytes)\n' \
+    "$RUNS" "$(median < "$tmp/tag.ratio")" \
+    "$(awk -v a="$(wc -c < "$tmp/r.pdf")" -v b="$(wc -c < "$tmp/u.pdf")" 'BEGIN { print a / b }')" \
+    "$(wc -c < "$tmp/r.pdf")" "$(wc -c < "$tmp/u.pdf")"
 
 # Peak resident memory (GNU time %M, kB): $tmp/rss holds "KB SECONDS".
 rss() { /usr/bin/time -f '%M %e' -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; return 1; }; }
