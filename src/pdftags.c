@@ -33,7 +33,7 @@ struct pdftags {
 /* 1 when no element of doc has more children than a PDF array of libharu's holds. */
 int pdftags_fits(const dl_document *doc)
 {
-    int *kids = calloc((size_t)doc->nstructs + 1, sizeof *kids), fits = kids != NULL;
+    int *kids = pb_alloc(sizeof *kids * ((size_t)doc->nstructs + 1)), fits = 1;
     for (int i = 0; fits && i < doc->nstructs; i++) {
         int p = doc->structs[i].parent;
         fits = ++kids[p >= 0 ? p + 1 : 0] < PDFTAGS_MAX_CHILDREN;
@@ -142,13 +142,15 @@ static HPDF_Array kids_of(pdftags *t, HPDF_Dict elem)
     return k;
 }
 
-/* One element per dl_struct, each pointing at its parent (root for the top). */
+/* One element per dl_struct, each pointing at its parent (root for the top).  Their
+ * /Type is optional and left out: libharu keeps every key of every element until
+ * the end, and a long document has tens of thousands of them. */
 static HPDF_Dict *make_elements(pdftags *t, HPDF_Dict root)
 {
     const dl_document *doc = t->doc;
     HPDF_Dict *e = pb_alloc(sizeof *e * (size_t)doc->nstructs);
     for (int i = 0; i < doc->nstructs; i++)
-        if (!(e[i] = new_object(t->pdf, "StructElem"))) {
+        if (!(e[i] = new_object(t->pdf, NULL))) {
             free(e);
             return NULL;
         }
@@ -162,20 +164,40 @@ static HPDF_Dict *make_elements(pdftags *t, HPDF_Dict root)
     return e;
 }
 
-/* Each element's marked content: an MCID where it is on the element's /Pg, else an MCR. */
+/* How many kids (MCIDs, elements, links) each element has. */
+static int *count_kids(const pdftags *t)
+{
+    int *n = pb_alloc(sizeof *n * (size_t)t->doc->nstructs);
+    for (int m = 0; m < t->nmarks; m++)
+        n[t->marks[m].elem]++;
+    for (int i = 0; i < t->doc->nstructs; i++)
+        if (t->doc->structs[i].parent >= 0)
+            n[t->doc->structs[i].parent]++;
+    for (int l = 0; l < t->nlinks; l++)
+        n[t->links[l].elem]++;
+    return n;
+}
+
+/* Each element's marked content: an MCID where it is on the element's /Pg (/K the
+ * MCID itself when it is the one kid), else an MCR. */
 static void add_content(pdftags *t, HPDF_Dict *e)
 {
     HPDF_MMgr mm = t->pdf->mmgr;
+    int *nkids = count_kids(t);
     int *first_page = pb_alloc(sizeof *first_page * (size_t)t->doc->nstructs);
     for (int i = 0; i < t->doc->nstructs; i++)
         first_page[i] = -1;
     for (int m = 0; m < t->nmarks; m++) {
         const tag_mark *k = &t->marks[m];
-        HPDF_Array kids = kids_of(t, e[k->elem]);
         if (first_page[k->elem] < 0) {
             first_page[k->elem] = k->page;
             HPDF_Dict_Add(e[k->elem], "Pg", t->pages[k->page]);
+            if (nkids[k->elem] == 1) {
+                HPDF_Dict_AddNumber(e[k->elem], "K", k->mcid);
+                continue;
+            }
         }
+        HPDF_Array kids = kids_of(t, e[k->elem]);
         if (k->page == first_page[k->elem]) {
             HPDF_Array_AddNumber(kids, k->mcid);
             continue;
@@ -187,6 +209,7 @@ static void add_content(pdftags *t, HPDF_Dict *e)
         HPDF_Array_Add(kids, mcr);
     }
     free(first_page);
+    free(nkids);
 }
 
 /* Each element under its parent, in document order; the top ones under root. */

@@ -13,6 +13,8 @@
 #                          machine (say why); tests/run.sh counts these lines
 #   run_paiban ARGS...     run $PAIBAN ARGS; stdout/stderr in $TMP/out, $TMP/err;
 #                          the exit status in $RC; a sanitizer report is a FAIL
+#   e2e_build WHAT ARGS... run_paiban ARGS; a FAIL naming WHAT (and status 1)
+#                          when paiban exits non-zero
 #   pycheck CMD ARGS...    run pdfcheck.py CMD ARGS, pass its lines through and
 #                          count its FAIL lines as failures (run_py SCRIPT ARGS
 #                          for another checker; py_start NAME SCRIPT ARGS and
@@ -100,6 +102,19 @@ e2e_tool_package() {
             break
         fi
     done
+}
+
+# e2e_build WHAT ARGS...: run_paiban ARGS; 0 when it exited 0, else a FAIL
+# naming WHAT with paiban's first lines, and 1.
+e2e_build() {
+    e2e_build_what=$1
+    shift
+    run_paiban "$@"
+    if [ "$RC" -ne 0 ]; then
+        fail "$e2e_build_what: paiban exited $RC"
+        show "$TMP/err"
+        return 1
+    fi
 }
 
 run_paiban() {

@@ -58,18 +58,7 @@ PAGES=tests/e2e/py/pages.py
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 
-# build WHAT ARGS...: run paiban ARGS; 0 when it exited 0, else a FAIL.
-build() {
-    b_what=$1
-    shift
-    run_paiban "$@"
-    if [ "$RC" -ne 0 ]; then
-        fail "$b_what: paiban exited $RC"
-        show "$TMP/err"
-        return 1
-    fi
-    return 0
-}
+build() { e2e_build "$@"; }
 
 # ------------------------------------------------------- (1) the print edition
 echo "# (1) $REPORT_XML with $STYLE"

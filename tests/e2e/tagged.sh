@@ -27,17 +27,7 @@ TAGCHECK=tests/e2e/py/tagcheck.py
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 
-# build NAME ARGS...: run paiban; FAIL (and return 1) when it fails.
-build() {
-    build_name=$1
-    shift
-    run_paiban "$@"
-    if [ "$RC" -ne 0 ]; then
-        fail "build $build_name: paiban exited $RC"
-        show "$TMP/err"
-        return 1
-    fi
-}
+build() { e2e_build "$@"; }
 
 echo "# the print edition"
 if build report -s "$STYLE" -o "$TMP/report.pdf" "$REPORT_XML"; then

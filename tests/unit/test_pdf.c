@@ -485,22 +485,34 @@ static int count_prefixed(const char *dir, const char *prefix)
     return n;
 }
 
-/* pdf_write on a bad target fails, says so, and leaves nothing behind. */
-static void expect_failure(const dl_document *doc, const char *path,
-                           const char *dir, const char *tmp_prefix)
+/* Write doc to path in a context of its own; its diagnostics in *msg (malloc'd),
+ * their counts in *errors and *warnings; what output_write returned. */
+static int write_diag(const dl_document *doc, const char *path, char **msg, int *errors,
+                      int *warnings)
 {
-    char *msg = NULL;
     size_t len = 0;
-    FILE *diag = open_memstream(&msg, &len);
+    *msg = NULL;
+    FILE *diag = open_memstream(msg, &len);
     pb_ctx *ctx = pb_ctx_new(diag);
     output_options opts = {0};
     int rc = output_write(ctx, &pdf_writer_ops, doc, path, &opts);
     fclose(diag);
+    *errors = ctx->errors;
+    *warnings = ctx->warnings;
+    pb_ctx_free(ctx);
+    return rc;
+}
+
+/* pdf_write on a bad target fails, says so, and leaves nothing behind. */
+static void expect_failure(const dl_document *doc, const char *path,
+                           const char *dir, const char *tmp_prefix)
+{
+    char *msg;
+    int errors, warnings, rc = write_diag(doc, path, &msg, &errors, &warnings);
     CHECK(rc == -1, "pdf_write(%s) returned %d", path, rc);
-    CHECK(ctx->errors == 1 && strstr(msg, "cannot write") && strstr(msg, path),
+    CHECK(errors == 1 && strstr(msg, "cannot write") && strstr(msg, path),
           "error report for %s: '%s'", path, msg);
     CHECK(count_prefixed(dir, tmp_prefix) == 0, "temporary file left in %s", dir);
-    pb_ctx_free(ctx);
     free(msg);
 }
 
@@ -869,18 +881,11 @@ static int write_wide(const env *e, int n, const char *path, int *warnings, char
     for (int i = 0; i < n; i++)
         dl_add_struct(doc, "P", root, NULL);
     doc->pages[0].items[0].tag = 2;
-    char *diag_text = NULL, out[4096];
-    size_t len = 0;
-    FILE *diag = open_memstream(&diag_text, &len);
-    pb_ctx *ctx = pb_ctx_new(diag);
-    output_options opts = {0};
-    int rc = output_write(ctx, &pdf_writer_ops, doc, path, &opts);
-    fclose(diag);
-    *warnings = ctx->warnings;
+    char *diag_text, out[4096];
+    int errors, rc = write_diag(doc, path, &diag_text, &errors, warnings);
     snprintf(msg, 256, "%s", diag_text ? diag_text : "");
     CHECK(rc == 0, "writing %d elements under one returned %d: %s", n, rc, msg);
     pdfinfo(path, out, sizeof out);
-    pb_ctx_free(ctx);
     free(diag_text);
     dl_document_free(doc);
     const char *tagged = strstr(out, "Tagged:");
