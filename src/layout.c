@@ -353,12 +353,18 @@ static void draw_line(layout *L, dl_page *pg, const vitem *it, float left, float
         return;
     float em = big->size * (float)(big->font->ascender - big->font->descender);
     float baseline = y + (it->height - em) / 2 + big->size * (float)big->font->ascender;
+    int labels = vp->block ? vp->block->label_spans : 0;
     for (int k = ln->start; k < ln->end;) {
-        int j = k + 1;
-        while (j < ln->end && sp->clusters[j].face == sp->clusters[k].face)
+        /* one run per face; a generated label (a list item's number) apart, as its own element */
+        int label = sp->clusters[k].span < labels, j = k + 1;
+        while (j < ln->end && sp->clusters[j].face == sp->clusters[k].face &&
+               (sp->clusters[j].span < labels) == label)
             j++;
+        int before = pg->n;
         if (sp->clusters[k].glyph_count || j - k > 1)
             emit_run(pg, vp, k, j, x0, baseline);
+        if (label)
+            layout_tag_items(pg, before, layout_label_tag_of(L, vp->block));
         k = j;
     }
     if (ln->hyphen && ln->end > ln->start) {

@@ -70,6 +70,7 @@ enum { FURN_VERSO, FURN_RECTO, FURN_FOOT, NFURN };
 typedef struct struct_ref {
     const st_block *block;
     int element;                /* index into the document's structs; -1: none */
+    int label;                  /* the element of its label's text (Lbl), or -1 */
 } struct_ref;
 
 typedef struct layout {
@@ -121,7 +122,9 @@ int layout_vj_point(const layout *L, int j);
 void layout_build_structure(layout *L, dl_document *doc);
 /* The tag of the items drawn for block b: 1 + its element's index, or DL_ARTIFACT. */
 int layout_tag_of(const layout *L, const st_block *b);
-/* Give items [from, pg->n) of pg the tag. */
+/* The tag of the items that show block b's label (its Lbl), or that of b itself. */
+int layout_label_tag_of(const layout *L, const st_block *b);
+/* Give items [from, pg->n) of pg not tagged yet the tag. */
 void layout_tag_items(dl_page *pg, int from, int tag);
 
 /*

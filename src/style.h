@@ -135,7 +135,11 @@ typedef struct st_block {
                                    tagged output; NULL: its content belongs to the parent's */
     const char *content_tag;    /* its own text goes into a child of this type ("LBody"
                                    in an "LI"), or NULL: straight into tag */
+    const char *label_tag;      /* its generated label (label_spans) is an element of this
+                                   type ("Lbl"), before its text's; NULL: part of the text */
     char *alt;                  /* ST_IMAGE: the text alternative (alt=), or NULL */
+    int label_spans;            /* ST_TEXT: how many spans at the start are its generated
+                                   label (a list item's "1."), not source text */
     char *image_path;           /* ST_IMAGE: the file, resolved against its source */
     float image_w, image_h;     /* ST_IMAGE: natural size in points */
 } st_block;

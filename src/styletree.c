@@ -249,6 +249,7 @@ static st_block *text_block(walker *w, const doc_node *node, const char *parent_
     if (b->style->label) {
         char *label = expand_label(b->style->label, number);
         add_span(b, label, strlen(label), b->style, node->pos);
+        b->label_spans = 1;
         prev_cp = last_cp(label);
         free(label);
     }
@@ -801,6 +802,7 @@ static void assign_tags(st_block *b, const st_block *parent, int depth)
         int in_item_box = parent && parent->kind == ST_BOX && strcmp(parent->role, "item") == 0;
         tag = in_item_box ? "LBody" : "LI";
         b->content_tag = in_item_box ? NULL : "LBody";
+        b->label_tag = b->label_spans > 0 ? "Lbl" : NULL;
     }
     if (tag && strcmp(tag, "Figure") == 0 && !has_image(b))
         tag = "Div"; /* artwork not there yet: a reader gets its caption, not an empty figure */

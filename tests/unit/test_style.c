@@ -685,6 +685,61 @@ static void test_back_matter_toc(void)
     apply_end(&a);
 }
 
+/* ---- structure types for tagged output ------------------------------------- */
+
+static const char TAGS_SHEET[] =
+    SHEET_HEAD PAGE_A5
+    "  <style name=\"document\" font-family=\"Noto Serif CJK SC\" font-size=\"12pt\"/>\n"
+    "  <style name=\"item\" label=\"•\"/>\n"
+    "</stylesheet>\n";
+
+static const char TAGS_DOC[] =
+    "<document xml:lang=\"zh-Hans\">\n"
+    "  <meta><title>T</title></meta>\n"
+    "  <body>\n"
+    "    <section><heading>一</heading>\n"
+    "      <section><heading>二</heading><callout><title>三</title><p>文</p></callout></section>\n"
+    "      <list><item>甲</item><item>乙<list><item>丙</item></list></item></list>\n"
+    "      <figure><caption>图</caption></figure>\n"
+    "    </section>\n"
+    "  </body>\n"
+    "</document>\n";
+
+/* The tags of b: "TAG/CONTENT/LABEL" with "-" for NULL. */
+static const char *tags_of(const st_block *b, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s/%s", b && b->tag ? b->tag : "-",
+             b && b->content_tag ? b->content_tag : "-", b && b->label_tag ? b->label_tag : "-");
+    return buf;
+}
+
+/* Headings by the sections and callouts around them; list items' labels apart; a
+ * figure without an image a Div; the body adds no element. */
+static void test_structure_tags(void)
+{
+    applied a;
+    apply_start(&a, TAGS_SHEET, TAGS_DOC);
+    CHECK(a.tree != NULL && a.c.ctx->errors == 0, "style_apply failed: %s", capture_text(&a.c));
+    if (!a.tree) {
+        apply_end(&a);
+        return;
+    }
+    const st_block *body = child(a.tree->root, 0), *s1 = child(body, 0), *s2 = child(s1, 1);
+    const st_block *callout = child(s2, 1), *list = child(s1, 2), *item2 = child(list, 1);
+    struct { const st_block *b; const char *want; } cases[] = {
+        {a.tree->root, "Document/-/-"}, {body, "-/-/-"}, {s1, "Sect/-/-"},
+        {child(s1, 0), "H1/-/-"}, {child(s2, 0), "H2/-/-"}, {callout, "Aside/-/-"},
+        {child(callout, 0), "H3/-/-"}, {child(callout, 1), "P/-/-"}, {list, "L/-/-"},
+        {child(list, 0), "LI/LBody/Lbl"}, {item2, "LI/-/-"}, {child(item2, 0), "LBody/-/Lbl"},
+        {child(s1, 3), "Div/-/-"}, {child(child(s1, 3), 0), "Caption/-/-"},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        CHECK(strcmp(tags_of(cases[i].b, buf, sizeof buf), cases[i].want) == 0,
+              "case %zu: %s, want %s", i, buf, cases[i].want);
+    apply_end(&a);
+}
+
 static void test_sheet_back_errors(void)
 {
     check_bad_sheet(SHEET_HEAD PAGE_A5 "  <back/>\n  <back/>\n</stylesheet>\n",
@@ -716,5 +771,6 @@ int main(void)
     test_unhandled_element_is_internal_error();
     test_back_matter_toc();
     test_sheet_back_errors();
+    test_structure_tags();
     return unit_done("test_style");
 }

@@ -19,10 +19,11 @@ Check groups (one line each):
   tree      the body's structure elements match the source's elements, element
             for element and level for level (section Sect, heading Hn, p P,
             callout Aside with its badge P, title Hn, subtitle P, figure Figure
-            or Div without an image, caption Caption, list L, item LI > LBody)
+            or Div without an image, caption Caption, list L, item LI > Lbl
+            (when its style gives a label), LBody)
   text      the text of each element of the body (pdfinfo -struct-text) is the
-            source text of its element, white space removed; list items and
-            badges with the style sheet's labels
+            source text of its element, white space removed; a list item's
+            Lbl and a callout's badge the style sheet's labels
   alt       every Figure has a non-empty /Alt
 
 Standard library only; structure from qpdf --json, text from poppler.
@@ -250,7 +251,9 @@ def expected_tree(el, depth, sheet, out, parent=None, index=0):
         name = pc.block_style(el, ET.Element("list-number") if numbered else parent, sheet)
         label = (sheet.own(name).get("label") or "").replace("{n}", str(index)) if name else ""
         out.append((depth, "LI", None))
-        out.append((depth + 1, "LBody", pc.nows(label) + text_of(el)))
+        if label:
+            out.append((depth + 1, "Lbl", pc.nows(label)))
+        out.append((depth + 1, "LBody", text_of(el)))
         for c in el:
             if c.tag == "list":
                 expected_tree(c, depth + 1, sheet, out, el)
