@@ -1,8 +1,12 @@
 /* fingerprint.c: the hash of everything an output is made from. */
+/* dl_iterate_phdr, to read the program's build ID */
+#define _GNU_SOURCE
 #include "fingerprint.h"
 #include "font.h"
 #include "pdfmeta.h"
 
+#include <elf.h>
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -107,14 +111,48 @@ static void add_options(pb_hash *h, const output_options *opts, const char *name
     add_file(h, PDFMETA_SRGB, newest);
 }
 
+/* What build_id_of finds: the main program's NT_GNU_BUILD_ID, if it has one. */
+typedef struct build_id {
+    const unsigned char *bytes;
+    size_t len;
+} build_id;
+
+/* dl_iterate_phdr's callback: look through the first object's (the program's) notes. */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    build_id *id = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        for (size_t at = 0; ph->p_type == PT_NOTE && at + sizeof(ElfW(Nhdr)) <= ph->p_memsz;) {
+            const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)(p + at);
+            size_t name = (n->n_namesz + 3) & ~(size_t)3, desc = (n->n_descsz + 3) & ~(size_t)3;
+            const unsigned char *d = p + at + sizeof *n + name;
+            if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+                memcmp(p + at + sizeof *n, "GNU", 4) == 0)
+                *id = (build_id){d, n->n_descsz};
+            at += sizeof *n + name + desc;
+        }
+    }
+    return 1; /* the program comes first; the libraries are not ours */
+}
+
 /*
- * Feed the program: the hash of the running binary's bytes, made once a run.
- * Its bytes, not its file's identity, so that the same paiban installed
- * anywhere writes the same /ID, and a new build of it (which may write other
- * bytes) makes every output again.
+ * Feed the program: its build ID (the hash of its bytes the linker writes
+ * into it), or, when built without one, the hash of the binary's bytes,
+ * made once a run.  Its bytes, not its file's identity, so that the same
+ * paiban installed anywhere writes the same /ID, and a new build of it
+ * (which may write other bytes) makes every output again.
  */
 static void add_program(pb_ctx *ctx, pb_hash *h)
 {
+    build_id id = {NULL, 0};
+    dl_iterate_phdr(find_build_id, &id);
+    if (id.len) {
+        pb_hash_add(h, id.bytes, id.len);
+        return;
+    }
     const pb_memo *m = pb_memo_find(ctx, "program");
     if (!m) {
         pb_hash p = pb_hash_start();

@@ -96,18 +96,30 @@ static int pdf_check(pdf_writer *w)
 /* Format v with at most three decimals, whatever the C locale says. */
 static const char *pdf_num(char buf[32], double v)
 {
+    /* by hand, not snprintf: a page of text writes thousands of them */
     long long m = llround(v * 1000);
     unsigned long long a = m < 0 ? 0ULL - (unsigned long long)m : (unsigned long long)m;
-    unsigned long long frac = a % 1000;
-    int digits = 3;
-    while (frac && frac % 10 == 0) {
-        frac /= 10;
-        digits--;
+    unsigned long long whole = a / 1000;
+    unsigned frac = (unsigned)(a % 1000);
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    char *p = buf;
+    if (m < 0)
+        *p++ = '-';
+    while (n)
+        *p++ = digits[--n];
+    if (frac) {
+        *p++ = '.';
+        for (unsigned div = 100; frac; div /= 10) {
+            *p++ = (char)('0' + frac / div);
+            frac %= div;
+        }
     }
-    if (frac)
-        snprintf(buf, 32, "%s%llu.%0*llu", m < 0 ? "-" : "", a / 1000, digits, frac);
-    else
-        snprintf(buf, 32, "%s%llu", m < 0 ? "-" : "", a / 1000);
+    *p = '\0';
     return buf;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include <sys/stat.h>
 #include FT_TRUETYPE_TABLES_H
 
@@ -356,7 +357,7 @@ static const pb_memo *font_program(pb_ctx *ctx, const pdffont *pf, const used_gl
     unsigned len;
     const unsigned char *data = (const unsigned char *)hb_blob_get_data(blob, &len);
     size_t zlen = 0;
-    unsigned char *z = len ? pdfmeta_deflate(data, len, &zlen) : NULL;
+    unsigned char *z = len ? pdfmeta_deflate(data, len, Z_DEFAULT_COMPRESSION, &zlen) : NULL;
     hb_blob_destroy(blob);
     hb_face_destroy(sub);
     if (!z)

@@ -309,7 +309,7 @@ static void icc_description(const unsigned char *d, size_t len, char *out, size_
 }
 
 /* Profile d (len bytes), known by key, deflated: from the cache (--cache), or
- * deflated now and kept there; a rebuild then skips a tenth of a report's work.
+ * deflated now and kept there; a rebuild then skips a twentieth of a report's work.
  * A malloc'd copy; NULL when it cannot be compressed. */
 static unsigned char *deflated_profile(pb_ctx *ctx, const char *key, const unsigned char *d,
                                        size_t len, size_t *zlen)
@@ -317,12 +317,14 @@ static unsigned char *deflated_profile(pb_ctx *ctx, const char *key, const unsig
     unsigned char h[PB_HASH_BYTES];
     char ckey[8 + 2 * PB_HASH_BYTES] = "icc-";
     pb_hash hs = pb_hash_start();
+    pb_hash_add_str(&hs, "deflated at Z_BEST_SPEED"); /* how: another way, another entry */
     pb_hash_add_str(&hs, key);
     pb_hash_end(&hs, h);
     for (int i = 0; i < PB_HASH_BYTES; i++)
         snprintf(ckey + 4 + 2 * i, 3, "%02x", h[i]);
     const pb_memo *m = cache_get(ctx, ckey);
-    unsigned char *z = m ? pb_alloc(m->len) : pdfmeta_deflate(d, len, zlen);
+    /* the fastest level: the profile (187 KB) deflates in half the time to 0.3% more */
+    unsigned char *z = m ? pb_alloc(m->len) : pdfmeta_deflate(d, len, Z_BEST_SPEED, zlen);
     if (m) {
         memcpy(z, m->data, m->len);
         *zlen = m->len;
@@ -386,12 +388,12 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
     return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");
 }
 
-/* data deflated as libharu deflates (zlib's default level), malloc'd; NULL when zlib fails. */
-unsigned char *pdfmeta_deflate(const unsigned char *data, size_t len, size_t *out_len)
+/* data deflated at zlib's level, malloc'd; NULL when zlib fails. */
+unsigned char *pdfmeta_deflate(const unsigned char *data, size_t len, int level, size_t *out_len)
 {
     uLongf zlen = compressBound((uLong)len);
     unsigned char *z = pb_alloc(zlen);
-    if (compress2(z, &zlen, data, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK) {
+    if (compress2(z, &zlen, data, (uLong)len, level) != Z_OK) {
         free(z);
         return NULL;
     }

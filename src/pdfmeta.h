@@ -74,8 +74,9 @@ HPDF_Array pdfmeta_default_rgb(pb_ctx *ctx, pb_pos pos, HPDF_Doc pdf, HPDF_Array
  */
 int pdfmeta_finish_id(unsigned char *buf, size_t len, const unsigned char *first);
 
-/* data deflated as libharu deflates (zlib's default level): malloc'd, *out_len bytes; NULL on failure. */
-unsigned char *pdfmeta_deflate(const unsigned char *data, size_t len, size_t *out_len);
+/* data deflated at zlib's level (Z_DEFAULT_COMPRESSION: as libharu deflates): malloc'd,
+ * *out_len bytes; NULL on failure. */
+unsigned char *pdfmeta_deflate(const unsigned char *data, size_t len, int level, size_t *out_len);
 
 /* A stream object holding z (len bytes, deflated already) as it is, /Filter /FlateDecode;
  * NULL when libharu fails.  A result kept deflated (cache.h) is not deflated again. */
