@@ -682,7 +682,10 @@ int main(int argc, char **argv)
     errno = 0;
     if (access(o.schema, R_OK) != 0 || stat(o.schema, &st) != 0 || !S_ISREG(st.st_mode)) {
         /* part of the installation: an environment problem */
-        fprintf(stderr, "%s: error: cannot read the schema: %s (reinstall paiban, or give --schema FILE)\n",
+        /* a copied binary finds no installation: say where it looked, not "reinstall" */
+        fprintf(stderr, "%s: error: cannot read the schema: %s (paiban looks for xml/paiban.rng "
+                "and share/paiban/xml/paiban.rng in the directories above its binary; run "
+                "make install, or give --schema FILE)\n",
                 o.schema, errno ? strerror(errno) : "not a regular file");
         free_options(&o, style, schema, fonts);
         return EXIT_USAGE;

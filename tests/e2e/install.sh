@@ -8,6 +8,8 @@
 #     the installed tree is moved elsewhere (it finds its data relative to
 #     itself);
 #   - the default style sheet prints no report vocabulary (趋势);
+#   - a binary copied out of the installation stops with exit 2 and says
+#     where it looked for the schema;
 #   - man -l renders the manual page without warnings, and it and the bash
 #     completion name every long option paiban accepts;
 #   - make uninstall removes every file it installed.
@@ -48,6 +50,18 @@ build_examples "$ROOT" "installed"
 mv "$DEST" "$TMP/moved"
 build_examples "$TMP/moved$PREFIX" "moved elsewhere"
 mv "$TMP/moved" "$DEST"
+
+# A binary copied away from any installation says where it looked, not "reinstall".
+mkdir "$TMP/lone"
+cp "$ROOT/bin/paiban" "$TMP/lone/paiban"
+(cd / && "$TMP/lone/paiban" -o "$TMP/lone.pdf" "$ROOT/share/paiban/examples/starter.xml") >/dev/null 2>"$TMP/lone.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q 'share/paiban/xml/paiban.rng in the directories above its binary' "$TMP/lone.err" &&
+   ! grep -q reinstall "$TMP/lone.err"; then
+    ok "a copied binary: exit 2, says where it looked for the schema"
+else
+    fail "a copied binary: exit $rc"; show "$TMP/lone.err"
+fi
 
 # The manual page renders without warnings and names every long option.
 if MANWIDTH=80 man -l "$ROOT/share/man/man1/paiban.1" >"$TMP/man.txt" 2>"$TMP/man.err" &&
