@@ -1,7 +1,10 @@
 /*
- * hash.h: a 128-bit FNV-1a hash, fed in pieces.
+ * hash.h: a 128-bit hash, fed in pieces.
  *
- * Two 64-bit lanes with different bases and byte masks.  Not for
+ * Two 64-bit lanes with different bases, multipliers and masks, fed eight
+ * bytes at a time (multiply, then fold the high bits down), the tail byte
+ * by byte as FNV-1a.  The digest depends on how the input is cut into
+ * pieces, so a caller feeds the same thing the same way every time.  Not for
  * security: it tells apart files and the inputs of an output (the PDF
  * trailer /ID, an output's fingerprint), where a collision costs a
  * needless or a missed rewrite, not a secret.
