@@ -573,9 +573,10 @@ static HPDF_Destination dest_for(pdf_writer *w, int p, double y)
 }
 
 /* A link annotation over the item's rectangle, jumping to its target. */
-static void add_link(pdf_writer *w, HPDF_Page page, const dl_sheet *s,
-                     const dl_placement *pl, const dl_item *it)
+static void add_link(pdf_writer *w, int sheet, const dl_placement *pl, const dl_item *it)
 {
+    HPDF_Page page = w->sheets[sheet];
+    const dl_sheet *s = &w->sheet_list[sheet];
     const dl_link *l = &it->u.link;
     if (l->page < 0 || l->page >= w->doc->npages) {
         pb_warning(w->ctx, w->pos, "a link on page %d points at page %d, which does "
@@ -589,7 +590,7 @@ static void add_link(pdf_writer *w, HPDF_Page page, const dl_sheet *s,
     if (a)
         HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);  /* no box drawn around it */
     if (a && w->tags)
-        pdftags_link(w->tags, a, page, it->tag);
+        pdftags_link(w->tags, a, sheet, it->tag);
 }
 
 /* Every DL_LINK of every placed page, once all sheets exist to point at. */
@@ -602,7 +603,7 @@ static void add_links(pdf_writer *w)
             const dl_page *pg = pl->page >= 0 ? &w->doc->pages[pl->page] : NULL;
             for (int j = 0; pg && j < pg->n; j++)
                 if (pg->items[j].kind == DL_LINK)
-                    add_link(w, w->sheets[i], s, pl, &pg->items[j]);
+                    add_link(w, i, pl, &pg->items[j]);
         }
     }
 }

@@ -108,13 +108,11 @@ void pdftags_end_page(pdftags *t, HPDF_Stream s)
     close_open(t, s);
 }
 
-/* Annotation a on page belongs to the element of tag. */
-void pdftags_link(pdftags *t, HPDF_Annotation a, HPDF_Page page, int tag)
+/* Annotation a on the page begun as number page (from 0) belongs to the element of tag. */
+void pdftags_link(pdftags *t, HPDF_Annotation a, int page, int tag)
 {
-    int p = t->npages - 1;
-    while (p >= 0 && t->pages[p] != page)
-        p--;
-    if (!a || p < 0 || tag <= 0 || tag > t->doc->nstructs)
+    int p = page;
+    if (!a || p < 0 || p >= t->npages || tag <= 0 || tag > t->doc->nstructs)
         return;
     pb_grow(&t->links, &t->links_cap, t->nlinks + 1, sizeof *t->links);
     t->links[t->nlinks++] = (tag_link){a, p, tag - 1};

@@ -49,8 +49,9 @@ void pdftags_page(pdftags *t, HPDF_Page page);
 void pdftags_mark(pdftags *t, HPDF_Stream s, int tag);
 /* After the page's last item: close the open sequence. */
 void pdftags_end_page(pdftags *t, HPDF_Stream s);
-/* Annotation a on page belongs to the element of tag (a Link). */
-void pdftags_link(pdftags *t, HPDF_Annotation a, HPDF_Page page, int tag);
+/* Annotation a on the page begun as number page (from 0) belongs to the element of
+ * tag (a Link). */
+void pdftags_link(pdftags *t, HPDF_Annotation a, int page, int tag);
 
 /* Write the structure tree and the catalog's /MarkInfo; 0, or -1 (libharu's error). */
 int pdftags_finish(pdftags *t);
