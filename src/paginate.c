@@ -207,6 +207,7 @@ typedef struct dp {
 static void extend_from(const layout *L, const measure *m, dp *d, int s)
 {
     float area = area_height(L, L->items[s].master);
+    int tried = 0;
     for (int e = s + 1; e <= L->n; e++) {
         int forced = e < L->n && L->items[e].kind == V_BREAK;
         int candidate = e == L->n || forced ||
@@ -214,8 +215,12 @@ static void extend_from(const layout *L, const measure *m, dp *d, int s)
         if (!candidate)
             continue;
         double h = page_height(L, m, s, e);
-        if (h > area + 0.01f && e > s + 1)
-            break;              /* longer pages only get fuller */
+        /* longer pages only get fuller; but the first end is always tried, even
+         * when it overfills the page (a box edge after a line too tall for it), or
+         * no page would start after s and the end of the flow could go unreached */
+        if (h > area + 0.01f && tried)
+            break;
+        tried = 1;
         int next = skip_spaces(L, e);
         double c = d->cost[s] + foot_cost(L, m, s, e, h, forced || next >= L->n) + break_cost(L, e);
         if (c < d->cost[next]) {
@@ -257,6 +262,23 @@ static void page_stretch(layout *L, const measure *m, int p)
                   &L->page_stretch[2 * p], &L->page_stretch[2 * p + 1]);
 }
 
+/* Charge the pages just cut to the run's page limit (an error past it), and share
+ * out each page's vertical justification. */
+static void check_page_limit(layout *L, const measure *m)
+{
+    const pb_limits *lim = &L->ctx->limits;
+    if (lim->pages > 0 && L->ctx->used.pages + L->npages > lim->pages) {
+        int p = lim->pages - L->ctx->used.pages;
+        pb_error(L->ctx, layout_pos(L, L->page_start[p > 0 ? p : 0]), "the document runs past %d "
+                 "pages, the limit for one run (--max-pages N raises it)", lim->pages);
+        L->failed = 1;
+        return;
+    }
+    for (int p = 0; p < L->npages; p++)
+        page_stretch(L, m, p);
+    L->ctx->used.pages += L->npages;
+}
+
 /* Cut the list into pages once; sets page_start, npages, page_stretch. */
 static void cut_pages(layout *L)
 {
@@ -277,16 +299,15 @@ static void cut_pages(layout *L)
     for (int s = first; s < L->n; s++)
         if (d.cost[s] < DBL_MAX)
             extend_from(L, &m, &d, s);
-    record_pages(L, &d, first);
-    if (lim->pages > 0 && L->ctx->used.pages + L->npages > lim->pages) {
-        int p = lim->pages - L->ctx->used.pages;
-        pb_error(L->ctx, layout_pos(L, L->page_start[p > 0 ? p : 0]), "the document runs past %d "
-                 "pages, the limit for one run (--max-pages N raises it)", lim->pages);
-        L->failed = 1;
+    if (d.cost[L->n] < DBL_MAX) {
+        record_pages(L, &d, first);
+        check_page_limit(L, &m);
     } else {
-        for (int p = 0; p < L->npages; p++)
-            page_stretch(L, &m, p);
-        L->ctx->used.pages += L->npages;
+        /* every start reached tries its first end, so only costs that are not
+         * numbers leave the end unreached: an error, never a walk that loops */
+        pb_error(L->ctx, layout_pos(L, first), "internal error: no page breaks reach the end of "
+                 "the document");
+        L->failed = 1;
     }
     free(d.cost);
     free(d.from);
