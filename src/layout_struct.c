@@ -1,13 +1,15 @@
 /* layout_struct.c: the document's logical structure, from the styled tree into the display list. */
 #include "layout_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
-/* Order struct_refs by block address, for bsearch. */
+/* Order struct_refs by block address, for bsearch (as integers: C leaves the order
+ * of pointers to different objects unspecified). */
 static int cmp_ref(const void *a, const void *b)
 {
-    const st_block *x = ((const struct_ref *)a)->block, *y = ((const struct_ref *)b)->block;
+    uintptr_t x = (uintptr_t)((const struct_ref *)a)->block;
+    uintptr_t y = (uintptr_t)((const struct_ref *)b)->block;
     return x < y ? -1 : x > y;
 }
 
