@@ -140,3 +140,13 @@ const pb_memo *cache_put(pb_ctx *ctx, const char *key, unsigned char *data, size
     }
     return pb_memo_keep(ctx, key, data, len, NULL);
 }
+
+/* The key of the entry that h names: prefix then h's digest in hex. */
+void cache_key(char key[CACHE_KEY_SIZE], const char *prefix, const pb_hash *h)
+{
+    unsigned char d[PB_HASH_BYTES];
+    pb_hash_end(h, d);
+    int k = snprintf(key, CACHE_KEY_SIZE - 2 * PB_HASH_BYTES, "%s", prefix);
+    for (int i = 0; i < PB_HASH_BYTES; i++)
+        k += snprintf(key + k, 3, "%02x", d[i]);
+}

@@ -20,9 +20,16 @@
 #define PAIBAN_CACHE_H
 
 #include "ctx.h"
+#include "hash.h"
 
 /* The most the cache directory holds before its oldest entries go. */
 #define CACHE_MAX_BYTES (64L << 20)
+
+/* The size of a key cache_key makes (prefix of at most 15 characters). */
+#define CACHE_KEY_SIZE (16 + 2 * PB_HASH_BYTES)
+
+/* The key of the entry that h names: prefix (letters, '-') then h's digest in hex. */
+void cache_key(char key[CACHE_KEY_SIZE], const char *prefix, const pb_hash *h);
 
 /* The entry under key (letters, digits, '-'), from the run or the directory; NULL when absent. */
 const pb_memo *cache_get(pb_ctx *ctx, const char *key);

@@ -111,7 +111,7 @@ static void add_options(pb_hash *h, const output_options *opts, const char *name
     add_file(h, PDFMETA_SRGB, newest);
 }
 
-/* What build_id_of finds: the main program's NT_GNU_BUILD_ID, if it has one. */
+/* What find_build_id finds: the main program's NT_GNU_BUILD_ID, if it has one. */
 typedef struct build_id {
     const unsigned char *bytes;
     size_t len;

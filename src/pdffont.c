@@ -313,7 +313,7 @@ static hb_blob_t *program_blob(const pdffont *pf, hb_face_t *sub)
 
 /* The cache key of pf's font program subset to glyphs g[0..n) (sorted): the recipe,
  * the font file's path and identity, the face, the kind of outlines and the glyphs. */
-static void program_key(const pdffont *pf, const used_glyph *g, int n, char key[48])
+static void program_key(const pdffont *pf, const used_glyph *g, int n, char key[CACHE_KEY_SIZE])
 {
     struct stat st;
     long long id[4] = {0};
@@ -331,11 +331,7 @@ static void program_key(const pdffont *pf, const used_glyph *g, int n, char key[
     pb_hash_add(&h, face, sizeof face);
     for (int i = 0; i < n; i++)
         pb_hash_add(&h, &g[i].gid, sizeof g[i].gid);
-    unsigned char d[PB_HASH_BYTES];
-    pb_hash_end(&h, d);
-    int k = sprintf(key, "font-");
-    for (int i = 0; i < PB_HASH_BYTES; i++)
-        k += sprintf(key + k, "%02x", d[i]);
+    cache_key(key, "font-", &h);
 }
 
 /*
@@ -347,7 +343,7 @@ static void program_key(const pdffont *pf, const used_glyph *g, int n, char key[
  */
 static const pb_memo *font_program(pb_ctx *ctx, const pdffont *pf, const used_glyph *g, int n)
 {
-    char key[48];
+    char key[CACHE_KEY_SIZE];
     program_key(pf, g, n, key);
     const pb_memo *m = cache_get(ctx, key);
     if (m)

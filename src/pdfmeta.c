@@ -314,14 +314,11 @@ static void icc_description(const unsigned char *d, size_t len, char *out, size_
 static unsigned char *deflated_profile(pb_ctx *ctx, const char *key, const unsigned char *d,
                                        size_t len, size_t *zlen)
 {
-    unsigned char h[PB_HASH_BYTES];
-    char ckey[8 + 2 * PB_HASH_BYTES] = "icc-";
+    char ckey[CACHE_KEY_SIZE];
     pb_hash hs = pb_hash_start();
     pb_hash_add_str(&hs, "deflated at Z_BEST_SPEED"); /* how: another way, another entry */
     pb_hash_add_str(&hs, key);
-    pb_hash_end(&hs, h);
-    for (int i = 0; i < PB_HASH_BYTES; i++)
-        snprintf(ckey + 4 + 2 * i, 3, "%02x", h[i]);
+    cache_key(ckey, "icc-", &hs);
     const pb_memo *m = cache_get(ctx, ckey);
     /* the fastest level: the profile (187 KB) deflates in half the time to 0.3% more */
     unsigned char *z = m ? pb_alloc(m->len) : pdfmeta_deflate(d, len, Z_BEST_SPEED, zlen);

@@ -111,11 +111,10 @@ void pdftags_end_page(pdftags *t, HPDF_Stream s)
 /* Annotation a on the page begun as number page (from 0) belongs to the element of tag. */
 void pdftags_link(pdftags *t, HPDF_Annotation a, int page, int tag)
 {
-    int p = page;
-    if (!a || p < 0 || p >= t->npages || tag <= 0 || tag > t->doc->nstructs)
+    if (!a || page < 0 || page >= t->npages || tag <= 0 || tag > t->doc->nstructs)
         return;
     pb_grow(&t->links, &t->links_cap, t->nlinks + 1, sizeof *t->links);
-    t->links[t->nlinks++] = (tag_link){a, p, tag - 1};
+    t->links[t->nlinks++] = (tag_link){a, page, tag - 1};
 }
 
 /* ---- the structure tree ---------------------------------------------------- */

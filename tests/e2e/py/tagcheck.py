@@ -284,8 +284,8 @@ def expected_tree(el, depth, sheet, out, parent=None, index=0):
             expected_tree(c, inner, sheet, out, el, i)
 
 
-def source_body(xml, element):
-    """The source's body, or for a handout of ELEMENT a body holding one of them."""
+def source_body(xml):
+    """The source's body."""
     return pc.parse_source(xml).getroot().find("body")
 
 
@@ -448,7 +448,7 @@ def run_checks(pdf_path, pdf, xml, style, element, rep, mutate=None):
     order = list(walk(root))[1:]
     texts = getattr(pdf, "texts", None) or struct_texts(pdf_path)
     texts_of = {id(e): t for e, t in zip(order, texts)} if len(texts) == len(order) else {}
-    want = expected_for(source_body(xml, element), element, sheet, got, texts_of)
+    want = expected_for(source_body(xml), element, sheet, got, texts_of)
     rep.group("catalog", check_catalog(pdf), "MarkInfo, Lang, StructTreeRoot, DisplayDocTitle, pdfuaid 1, Tabs")
     problems, per_page = check_content(pdf)
     rep.group("content", problems, "every glyph, image and path tagged or an artifact, %d MCIDs on %d pages"
